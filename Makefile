@@ -1,0 +1,37 @@
+# Every task of the project in one place: `make help` lists them.
+# Each target sets up .venv from constraints.txt by itself on first use.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1:8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install serve build test test-fast bench lighthouse clean-cache clean
+
+help:  ## List the tasks
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[docs,test]'
+	touch $(STAMP)
+
+install: $(STAMP)  ## Create .venv with the pinned dependencies
+
+serve: $(STAMP)  ## Build the site and serve it with live reload (HOST=127.0.0.1:8000)
+	$(BIN)/mkdocs serve --dev-addr $(HOST)
+
+build: $(STAMP)  ## Build the site into site/ (strict: any warning fails)
+	$(BIN)/mkdocs build --strict
+
+test: $(STAMP)  ## Run the whole test suite (package, site build, browser)
+	$(BIN)/python -m pytest
+
+test-fast: $(STAMP)  ## Run the package tests only (no site build, no browser)
+	$(BIN)/python -m pytest -m "not site and not browser"
+
+clean:  ## Remove the built site and caches (keeps .venv)
+	rm -rf site .cache .pytest_cache

@@ -1,0 +1,43 @@
+"""linreg: the lesson of 모두를 위한 딥러닝 시즌2 Lab 02 (linear regression) as tested code.
+
+Modules follow the lesson's order, each importing only the ones before it:
+``data`` → ``hypothesis`` → ``cost`` → ``train`` → ``reference`` → ``figures`` (matplotlib,
+imported on demand) → ``cli``.
+"""
+
+from linreg.cost import mse, mse_gradient
+from linreg.data import Dataset, Split, blog_data, definition_data, lab_data, load, synthetic
+from linreg.hypothesis import LinearRegressionModel, hypothesis, init_params
+from linreg.reference import least_squares
+from linreg.train import (
+    LOG_FORMAT,
+    TRAINERS,
+    History,
+    compare_learning_rates,
+    train_lecture,
+    train_manual,
+    train_module,
+)
+
+__all__ = [
+    "LOG_FORMAT",
+    "TRAINERS",
+    "Dataset",
+    "History",
+    "LinearRegressionModel",
+    "Split",
+    "blog_data",
+    "compare_learning_rates",
+    "definition_data",
+    "hypothesis",
+    "init_params",
+    "lab_data",
+    "least_squares",
+    "load",
+    "mse",
+    "mse_gradient",
+    "synthetic",
+    "train_lecture",
+    "train_manual",
+    "train_module",
+]

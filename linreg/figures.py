@@ -1,0 +1,242 @@
+"""The lesson's figures, drawn with matplotlib and returned as SVG text.
+
+Figures are byte-identical from run to run (fixed hash salt, no date) and label
+in Korean with NanumGothic, which the ``koreanize-matplotlib`` wheel ships, so
+no system font is needed. ``figure_html`` wraps an SVG for a page, with its
+alternative text and caption.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import io
+import math
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+import importlib.util
+from pathlib import Path
+
+import matplotlib
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from linreg import _checks
+from linreg.cost import mse
+from linreg.data import Dataset
+from linreg.reference import least_squares
+from linreg.train import History
+
+# The font file alone: importing koreanize_matplotlib would change global rcParams.
+_PACKAGE = importlib.util.find_spec("koreanize_matplotlib").submodule_search_locations[0]
+font_manager.fontManager.addfont(os.path.join(_PACKAGE, "fonts", "NanumGothic.ttf"))
+
+STYLE = {
+    "font.family": "NanumGothic",
+    "axes.unicode_minus": False,  # NanumGothic has no U+2212 minus sign
+    "svg.hashsalt": "linreg",  # stable element ids: the same figure, the same bytes
+    "svg.fonttype": "path",  # glyphs as paths: no font needed where the page is read
+    "figure.dpi": 72,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+COLORS = ["#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#b91c1c", "#0f766e"]
+
+
+def _styled(draw):
+    """Draw the whole figure under STYLE: text takes its font when it is created."""
+
+    @functools.wraps(draw)
+    def wrapper(*args, **kwargs):
+        with matplotlib.rc_context(STYLE):
+            return draw(*args, **kwargs)
+
+    return wrapper
+
+
+def _new_figure(width: float = 6.4, height: float = 4.0) -> Figure:
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def to_svg(fig: Figure) -> str:
+    """Render a figure as SVG text with no date, so reruns give the same bytes."""
+    buffer = io.StringIO()
+    with matplotlib.rc_context(STYLE):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return _compact(buffer.getvalue())
+
+
+def _compact(svg: str) -> str:
+    """Make matplotlib's SVG smaller without changing what it draws.
+
+    Drops the prolog, doctype and metadata (inline-ready), rounds coordinates to
+    two decimals (a hundredth of a point) and folds the whitespace of path data.
+    """
+    svg = svg[svg.index("<svg") :]
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
+    svg = re.sub(r"(\d+\.\d\d)\d+", r"\1", svg)
+    svg = re.sub(r"\s*\n\s*", "\n", svg)
+    return re.sub(r' d="([^"]*)"', lambda m: ' d="' + " ".join(m.group(1).split()) + '"', svg)
+
+
+def save(svg: str, path: str | os.PathLike[str]) -> Path:
+    """Write SVG text to ``path`` atomically: a failed write leaves no partial file.
+
+    Raises:
+        ValueError: if ``svg`` is not SVG text.
+        FileNotFoundError: if the folder does not exist.
+    """
+    if not isinstance(svg, str) or "<svg" not in svg:
+        raise ValueError("svg must be SVG text, as the figure functions return")
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"cannot write {target}: folder {target.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(svg)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def figure_html(svg: str, alt: str, caption: str) -> str:
+    """Wrap SVG for a page: ``<figure>`` with alternative text and a caption.
+
+    The SVG gets ``role="img"`` and an ``aria-label``, so screen readers read ``alt``.
+    """
+    if not alt or not caption:
+        raise ValueError("alt and caption must both be given: every figure needs them")
+    label = html.escape(alt, quote=True)
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1)
+    return (
+        f'<figure class="linreg-figure">{svg}'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+    )
+
+
+def _line_xs(dataset: Dataset) -> tuple[float, float]:
+    lo, hi = dataset.x.min().item(), dataset.x.max().item()
+    pad = max(0.5, 0.1 * (hi - lo))
+    return lo - pad, hi + pad
+
+
+# --8<-- [start:data-and-lines]
+@_styled
+def data_and_lines(dataset: Dataset, lines: Sequence[tuple[float, float]] = ()) -> str:
+    """The data as points, with candidate lines y = Wx + b drawn through them."""
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    x0, x1 = _line_xs(dataset)
+    for i, (W, b) in enumerate(lines):
+        W, b = _checks.finite(W, "W"), _checks.finite(b, "b")
+        cost = mse(dataset.x * W + b, dataset.y).item()
+        ax.plot([x0, x1], [W * x0 + b, W * x1 + b], color=COLORS[(i + 1) % len(COLORS)],
+                label=f"W={W:g}, b={b:g} (비용 {cost:.3g})")
+    ax.scatter(dataset.x.flatten(), dataset.y.flatten(), color=COLORS[0], zorder=3, label="학습 데이터")
+    ax.set(xlabel="x (입력)", ylabel="y (출력)", title=f"데이터와 후보 직선 ({dataset.description})")
+    ax.legend(loc="upper left")
+    return to_svg(fig)
+# --8<-- [end:data-and-lines]
+
+
+@_styled
+def fit(dataset: Dataset, history: History) -> str:
+    """The data, the line that training found and the closed-form least-squares line."""
+    W, b, _ = history.final()
+    W_ls, b_ls = least_squares(dataset.x, dataset.y)
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    x0, x1 = _line_xs(dataset)
+    ax.plot([x0, x1], [W_ls * x0 + b_ls, W_ls * x1 + b_ls], color=COLORS[2], linestyle="--",
+            label=f"최소 제곱 해: W={W_ls:.3f}, b={b_ls:.3f}")
+    ax.plot([x0, x1], [W * x0 + b, W * x1 + b], color=COLORS[1],
+            label=f"학습 결과 ({len(history) - 1} 에폭): W={W:.3f}, b={b:.3f}")
+    ax.scatter(dataset.x.flatten(), dataset.y.flatten(), color=COLORS[0], zorder=3, label="데이터")
+    ax.set(xlabel="x", ylabel="y", title=f"학습한 직선과 정답 ({dataset.description})")
+    ax.legend(loc="upper left")
+    return to_svg(fig)
+
+
+@_styled
+def cost_curve(histories: History | Sequence[History], log_scale: bool = True) -> str:
+    """Cost by epoch for one run or several (labelled by learning rate); divergence marked."""
+    runs = [histories] if isinstance(histories, History) else list(histories)
+    if not runs:
+        raise ValueError("histories is empty: give at least one History")
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    for i, h in enumerate(runs):
+        finite = [(e, c) for e, c in zip(h.epochs, h.cost) if math.isfinite(c)]
+        label = f"학습률 {h.lr:g}" + (f" (에폭 {h.diverged_at}에서 발산)" if h.diverged else "")
+        ax.plot([e for e, _ in finite], [c for _, c in finite], color=COLORS[i % len(COLORS)], label=label)
+        if h.diverged and finite:
+            ax.scatter([finite[-1][0]], [finite[-1][1]], marker="x", s=60, color=COLORS[i % len(COLORS)], zorder=3)
+    if log_scale:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # no mathtext
+    ax.set(xlabel="에폭", ylabel="비용 (MSE)" + (", 로그 눈금" if log_scale else ""), title="에폭에 따른 비용")
+    ax.legend(loc="best")
+    return to_svg(fig)
+
+
+@_styled
+def cost_by_W(dataset: Dataset, b: float = 0.0, W_range: tuple[float, float] = (-1.0, 5.0),
+              marks: Sequence[float] = ()) -> str:
+    """Cost as a function of W alone, with b held fixed: the bowl gradient descent rolls down."""
+    b = _checks.finite(b, "b")
+    lo, hi = _checks.finite(W_range[0], "W_range[0]"), _checks.finite(W_range[1], "W_range[1]")
+    if lo >= hi:
+        raise ValueError(f"W_range must be (low, high) with low < high, got {W_range}")
+    Ws = [lo + (hi - lo) * i / 120 for i in range(121)]
+    costs = [mse(dataset.x * W + b, dataset.y).item() for W in Ws]
+    fig = _new_figure(6.4, 3.6)
+    ax = fig.add_subplot()
+    ax.plot(Ws, costs, color=COLORS[0])
+    for i, W in enumerate(marks):
+        cost = mse(dataset.x * W + b, dataset.y).item()
+        ax.scatter([W], [cost], color=COLORS[(i + 1) % len(COLORS)], zorder=3, label=f"W={W:g}: 비용 {cost:.3g}")
+    ax.set(xlabel="W (가중치)", ylabel="비용", title=f"W에 따른 비용 (b = {b:g}, {dataset.description})")
+    if marks:
+        ax.legend(loc="upper center")
+    return to_svg(fig)
+
+
+@_styled
+def cost_surface(dataset: Dataset, history: History | None = None, levels: int = 14) -> str:
+    """Contours of the cost over (W, b), with the gradient-descent path on top."""
+    import torch
+
+    W_ls, b_ls = least_squares(dataset.x, dataset.y)
+    Ws, bs = [W_ls], [b_ls]
+    if history is not None:
+        Ws += [0.0] + [w for w in history.W if math.isfinite(w)]
+        bs += [0.0] + [v for v in history.b if math.isfinite(v)]
+    span_W = max(max(Ws) - min(Ws), 1.0) * 0.3
+    span_b = max(max(bs) - min(bs), 1.0) * 0.3
+    grid_W = torch.linspace(min(Ws) - span_W, max(Ws) + span_W, 60)
+    grid_b = torch.linspace(min(bs) - span_b, max(bs) + span_b, 60)
+    GW, Gb = torch.meshgrid(grid_W, grid_b, indexing="xy")
+    # cost at every grid point: mean over samples of (W x + b - y)^2
+    pred = GW[..., None] * dataset.x.flatten() + Gb[..., None]
+    cost = ((pred - dataset.y.flatten()) ** 2).mean(dim=-1)
+    fig = _new_figure(6.4, 4.6)
+    ax = fig.add_subplot()
+    contours = ax.contour(GW.numpy(), Gb.numpy(), cost.numpy(), levels=levels, cmap="viridis", linewidths=0.8)
+    ax.clabel(contours, fontsize=7, fmt="%.2g")
+    if history is not None:
+        path_W = [0.0] + [w for w in history.W if math.isfinite(w)]
+        path_b = [0.0] + [v for v in history.b if math.isfinite(v)]
+        ax.plot(path_W, path_b, color=COLORS[1], linewidth=1.5, label=f"경사 하강법 경로 (학습률 {history.lr:g})")
+        ax.scatter([0.0], [0.0], color=COLORS[1], marker="o", zorder=3, label="시작점 (0, 0)")
+    ax.scatter([W_ls], [b_ls], color=COLORS[4], marker="*", s=120, zorder=4, label="최소 제곱 해")
+    ax.set(xlabel="W (가중치)", ylabel="b (편향)", title=f"(W, b)에 따른 비용 곡면 ({dataset.description})")
+    ax.legend(loc="upper right", fontsize=8)
+    return to_svg(fig)

@@ -1,0 +1,20 @@
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "reference" / "lab02-original-outputs.md"
+
+
+def reference_logs() -> dict[str, list[str]]:
+    """The reference file's two logs, parsed here independently of linreg.original."""
+    text = REFERENCE.read_text(encoding="utf-8")
+    blocks = re.findall(r"```\n(Epoch.*?)```", text, re.S)
+    assert len(blocks) == 2, "expected the low-level and the nn.Module logs"
+    return {"lecture": blocks[0].strip().split("\n"), "module": blocks[1].strip().split("\n")}
+
+
+@pytest.fixture(scope="session")
+def logs() -> dict[str, list[str]]:
+    return reference_logs()
