@@ -22,10 +22,10 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)  ## Create .venv with the pinned dependencies
 
 serve: $(STAMP)  ## Build the site and serve it with live reload (HOST=127.0.0.1:8000)
-	$(BIN)/mkdocs serve --dev-addr $(HOST)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr $(HOST)
 
 build: $(STAMP)  ## Build the site into site/ (strict: any warning fails)
-	$(BIN)/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 test: $(STAMP)  ## Run the whole test suite (package, site build, browser)
 	$(BIN)/python -m pytest

@@ -79,9 +79,14 @@ def _compact(svg: str) -> str:
     """
     svg = svg[svg.index("<svg") :]
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)
-    svg = re.sub(r"(\d+\.\d\d)\d+", r"\1", svg)
     svg = re.sub(r"\s*\n\s*", "\n", svg)
-    return re.sub(r' d="([^"]*)"', lambda m: ' d="' + " ".join(m.group(1).split()) + '"', svg)
+    return re.sub(r' d="([^"]*)"', lambda m: ' d="' + _round(" ".join(m.group(1).split())) + '"', svg)
+
+
+def _round(path_data: str) -> str:
+    # only path coordinates: transforms (glyph scales) must keep every digit
+    return re.sub(r"(\d+\.\d\d)\d+", r"\1", path_data)
+
 
 
 def save(svg: str, path: str | os.PathLike[str]) -> Path:
@@ -156,9 +161,9 @@ def fit(dataset: Dataset, history: History) -> str:
     ax = fig.add_subplot()
     x0, x1 = _line_xs(dataset)
     ax.plot([x0, x1], [W_ls * x0 + b_ls, W_ls * x1 + b_ls], color=COLORS[2], linestyle="--",
-            label=f"최소 제곱 해: W={W_ls:.3f}, b={b_ls:.3f}")
+            label=f"최소 제곱 해: W={W_ls:z.3f}, b={b_ls:z.3f}")
     ax.plot([x0, x1], [W * x0 + b, W * x1 + b], color=COLORS[1],
-            label=f"학습 결과 ({len(history) - 1} 에폭): W={W:.3f}, b={b:.3f}")
+            label=f"학습 결과 ({len(history) - 1} 에폭): W={W:z.3f}, b={b:z.3f}")
     ax.scatter(dataset.x.flatten(), dataset.y.flatten(), color=COLORS[0], zorder=3, label="데이터")
     ax.set(xlabel="x", ylabel="y", title=f"학습한 직선과 정답 ({dataset.description})")
     ax.legend(loc="upper left")
@@ -210,7 +215,7 @@ def cost_by_W(dataset: Dataset, b: float = 0.0, W_range: tuple[float, float] = (
 
 
 @_styled
-def cost_surface(dataset: Dataset, history: History | None = None, levels: int = 14) -> str:
+def cost_surface(dataset: Dataset, history: History | None = None, levels: int = 12) -> str:
     """Contours of the cost over (W, b), with the gradient-descent path on top."""
     import torch
 
@@ -221,15 +226,18 @@ def cost_surface(dataset: Dataset, history: History | None = None, levels: int =
         bs += [0.0] + [v for v in history.b if math.isfinite(v)]
     span_W = max(max(Ws) - min(Ws), 1.0) * 0.3
     span_b = max(max(bs) - min(bs), 1.0) * 0.3
-    grid_W = torch.linspace(min(Ws) - span_W, max(Ws) + span_W, 60)
-    grid_b = torch.linspace(min(bs) - span_b, max(bs) + span_b, 60)
+    grid_W = torch.linspace(min(Ws) - span_W, max(Ws) + span_W, 160)
+    grid_b = torch.linspace(min(bs) - span_b, max(bs) + span_b, 160)
     GW, Gb = torch.meshgrid(grid_W, grid_b, indexing="xy")
     # cost at every grid point: mean over samples of (W x + b - y)^2
     pred = GW[..., None] * dataset.x.flatten() + Gb[..., None]
     cost = ((pred - dataset.y.flatten()) ** 2).mean(dim=-1)
     fig = _new_figure(6.4, 4.6)
     ax = fig.add_subplot()
-    contours = ax.contour(GW.numpy(), Gb.numpy(), cost.numpy(), levels=levels, cmap="viridis", linewidths=0.8)
+    # log-spaced levels: the narrow valley near the minimum gets contours too
+    low, high = max(cost.min().item(), 1e-4), cost.max().item()
+    steps = torch.logspace(math.log10(low) + 0.3, math.log10(high), levels).tolist()
+    contours = ax.contour(GW.numpy(), Gb.numpy(), cost.numpy(), levels=steps, cmap="viridis", linewidths=0.8)
     ax.clabel(contours, fontsize=7, fmt="%.2g")
     if history is not None:
         path_W = [0.0] + [w for w in history.W if math.isfinite(w)]

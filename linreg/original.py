@@ -50,3 +50,12 @@ def compare(ours: list[str], original: list[str]) -> list[LineMatch]:
     length = max(len(ours), len(original))
     pad = lambda lines: lines + [""] * (length - len(lines))  # noqa: E731
     return [LineMatch(a, b) for a, b in zip(pad(ours), pad(original))]
+
+
+def comparison_table(matches: list[LineMatch]) -> str:
+    """A Markdown table of our lines beside the original's, each marked match or mismatch."""
+    rows = ["| 이 사이트의 출력 | 원래 노트북의 출력 | 일치 |", "| --- | --- | :---: |"]
+    for m in matches:
+        mark = '<span class="match-ok">✔ 일치</span>' if m.ok else '<span class="match-bad">✘ 다름</span>'
+        rows.append(f"| `{m.ours}` | `{m.original}` | {mark} |")
+    return "\n".join(rows)

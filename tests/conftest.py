@@ -3,6 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from sitebuild import build
+
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "reference" / "lab02-original-outputs.md"
 
@@ -18,3 +20,12 @@ def reference_logs() -> dict[str, list[str]]:
 @pytest.fixture(scope="session")
 def logs() -> dict[str, list[str]]:
     return reference_logs()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The real site, built once per test session with `mkdocs build --strict`."""
+    result = build(tmp_path_factory.mktemp("site") / "site")
+    assert result.returncode == 0, result.log
+    assert "WARNING" not in result.log, result.log
+    return result

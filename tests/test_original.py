@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from linreg.original import REFERENCE, compare, original_log
+from linreg.original import REFERENCE, compare, comparison_table, original_log
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference" / "lab02-original-outputs.md"
 
@@ -30,3 +30,10 @@ def test_unknown_model_and_missing_section(tmp_path):
     empty.write_text("# nothing\n")
     with pytest.raises(ValueError, match="no log block"):
         original_log("lecture", empty)
+
+
+def test_comparison_table_has_a_row_and_a_mark_per_line():
+    table = comparison_table(compare(["x", "y"], ["x", "z"])).splitlines()
+    assert len(table) == 4
+    assert "✔ 일치" in table[2] and "`x`" in table[2]
+    assert "✘ 다름" in table[3] and "`z`" in table[3]

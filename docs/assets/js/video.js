@@ -1,0 +1,19 @@
+// Click-to-load YouTube embeds: the iframe (youtube-nocookie.com) is created only on click.
+function mountVideos() {
+  document.querySelectorAll(".video-embed[data-youtube-id]").forEach((box) => {
+    const button = box.querySelector("button");
+    if (!button || button.dataset.bound) return;
+    button.dataset.bound = "1";
+    button.addEventListener("click", () => {
+      const frame = document.createElement("iframe");
+      frame.src = `https://www.youtube-nocookie.com/embed/${encodeURIComponent(box.dataset.youtubeId)}?autoplay=1`;
+      frame.title = box.dataset.title || "YouTube 동영상";
+      frame.allow = "autoplay; encrypted-media; picture-in-picture";
+      frame.allowFullscreen = true;
+      box.replaceChildren(frame);
+    });
+  });
+}
+// Material's instant navigation swaps pages without reloading: remount on each page.
+if (typeof document$ !== "undefined") document$.subscribe(mountVideos);
+else document.addEventListener("DOMContentLoaded", mountVideos);

@@ -1,0 +1,174 @@
+"""The built site: every executed output on a lesson page equals what linreg computes here."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from bs4 import BeautifulSoup
+
+from linreg import (
+    blog_data, compare_learning_rates, definition_data, hypothesis, lab_data, least_squares, mse,
+    train_lecture, train_module,
+)
+from sitebuild import LESSONS, ROOT, build
+
+pytestmark = pytest.mark.site
+
+
+def text(site, path: str) -> str:
+    return BeautifulSoup(site.page(path), "html.parser").select_one("article").get_text()
+
+
+def lines_of(history, every=100):
+    return history.log(every)
+
+
+def test_every_page_is_built_with_its_own_description_in_korean(site):
+    descriptions = set()
+    for path in ["", *LESSONS]:
+        soup = BeautifulSoup(site.page(path), "html.parser")
+        assert soup.html["lang"] == "ko"
+        descriptions.add(soup.find("meta", attrs={"name": "description"})["content"])
+        article = soup.select_one("article").get_text()
+        if path:
+            assert "요약" in article and "연습 문제" in article, path
+    assert len(descriptions) == 1 + len(LESSONS)
+
+
+def test_no_raw_jekyll_markup_or_execution_errors(site):
+    for path in ["", *LESSONS]:
+        html = site.page(path)
+        for raw in ("{: .prompt", "{% include", "Traceback", "exited with errors", "```"):
+            assert raw not in html, (path, raw)
+
+
+def test_korean_headings_get_readable_anchors(site):
+    soup = BeautifulSoup(site.page("lessons/05-gradient-descent"), "html.parser")
+    ids = {h.get("id") for h in soup.select("article h2")}
+    assert "학습률" in ids and "요약" in ids and "연습-문제" in ids
+    assert not any(re.fullmatch(r"_\d+", i or "") for i in ids)
+
+
+def test_math_is_rendered_to_mathml_at_build_time(site):
+    for path in ["lessons/04-cost-function", "lessons/05-gradient-descent"]:
+        soup = BeautifulSoup(site.page(path), "html.parser")
+        assert soup.find_all("math"), path
+        assert "\\frac" not in soup.select_one("article").get_text(), path
+        assert not soup.select(".arithmatex"), path
+
+
+def test_linear_regression_page_costs(site):
+    page, data = text(site, LESSONS[0]), blog_data()
+    for W, b in [(1, 0), (2, 0), (1.5, 1)]:
+        cost = ((data.x * W + b - data.y) ** 2).mean().item()
+        assert f"비용 {cost:.4f}" in page
+
+
+def test_data_definition_page_shapes_and_table(site):
+    page = text(site, LESSONS[1])
+    assert "x_train.shape: torch.Size([3, 1])" in page
+    soup = BeautifulSoup(site.page(LESSONS[1]), "html.parser")
+    rows = {tr.find("td").get_text(): [td.get_text() for td in tr.find_all("td")] for tr in soup.select("article table tbody tr")}
+    for data in (definition_data(), blog_data(), lab_data()):
+        x, y = data.x.double().flatten().numpy(), data.y.double().flatten().numpy()
+        W, b = np.polyfit(x, y, 1)
+        assert rows[data.name][3] == str(data.y.flatten().tolist())
+        assert rows[data.name][-2:] == [f"{W:z.3f}", f"{b:z.3f}"]
+
+
+def test_hypothesis_page_initial_prediction(site):
+    page = text(site, LESSONS[2])
+    assert "예측: [0.0, 0.0, 0.0]" in page and "grad_fn: AddBackward0" in page
+
+
+def test_cost_page_initial_cost(site):
+    page = text(site, LESSONS[3])
+    assert f"초기 비용: {56 / 3:.4f}" in page
+
+
+def test_gradient_descent_page(site):
+    page, data = text(site, LESSONS[4]), blog_data()
+    # the gradient at W = b = 0 by the hand formula: 2/m sum((0 - y) x), 2/m sum(0 - y)
+    dW = 2 / 3 * sum(-y * x for x, y in [(1, 2), (2, 4), (3, 6)])
+    db = 2 / 3 * sum(-y for y in [2, 4, 6])
+    assert page.count(f"dCost/dW = {dW:.4f}, dCost/db = {db:.4f}") == 2
+    W1, b1 = -0.01 * dW, -0.01 * db
+    assert f"한 걸음 뒤: W = {W1:.4f}, b = {b1:.4f}" in page
+    runs = compare_learning_rates(data.x, data.y, [0.001, 0.01, 0.1, 0.3], nb_epochs=100)
+    assert [r.diverged for r in runs] == [False, False, False, True]
+    assert f"에폭 {runs[-1].diverged_at}에서 발산" in page
+    assert f"비용 {runs[2].final()[2]:.6f}" in page
+    X = np.array([[1, 1], [2, 1], [3, 1]], dtype=float)
+    lam = np.linalg.eigvalsh(2 / 3 * X.T @ X).max()
+    assert f"= {2 / lam:.4f}" in page
+    assert len(BeautifulSoup(site.page(LESSONS[4]), "html.parser").select("figure.linreg-figure")) == 1
+
+
+def test_full_implementation_page_log_and_answer(site):
+    page, data = text(site, LESSONS[5]), blog_data()
+    history = train_lecture(data.x, data.y, lr=0.01, nb_epochs=1000, log_every=None)
+    for line in lines_of(history):
+        assert line in page
+    W, b, cost = history.final()
+    assert f"W = {W:.4f}, b = {b:.4f}, 비용 = {cost:.6f}" in page
+    assert f"W = {2:.4f}, b = {0:.4f}" in page  # the closed-form answer for y = 2x
+
+
+def test_original_lab_comparisons_show_a_match(site, logs):
+    for path, model in [(LESSONS[5], "lecture"), (LESSONS[6], "module")]:
+        page = text(site, path)
+        assert "11줄 중 11줄 일치 ✔" in page, path
+        assert page.count("✔ 일치") == 11 and "✘" not in page, path
+        for line in logs[model]:
+            assert line in page
+
+
+def test_nn_module_page(site):
+    page, data = text(site, LESSONS[6]), blog_data()
+    torch.manual_seed(1)
+    from linreg import LinearRegressionModel
+
+    model = LinearRegressionModel()
+    history = train_module(data.x, data.y, lr=0.01, nb_epochs=1000, model=model)
+    for line in lines_of(history):
+        assert line in page
+    assert "최대 차이: " in page
+
+
+def test_figures_have_alt_text_and_captions(site):
+    counts = {}
+    for path in LESSONS:
+        soup = BeautifulSoup(site.page(path), "html.parser")
+        figures = soup.select("figure.linreg-figure")
+        counts[path] = len(figures)
+        for figure in figures:
+            svg = figure.find("svg")
+            assert svg["role"] == "img" and len(svg["aria-label"]) > 20
+            assert figure.find("figcaption").get_text().startswith("그림")
+    assert counts[LESSONS[5]] == 3 and counts[LESSONS[0]] == 1 and counts[LESSONS[3]] == 1
+
+
+def test_video_embed_loads_nothing_before_a_click(site):
+    soup = BeautifulSoup(site.page(""), "html.parser")
+    box = soup.select_one(".video-embed")
+    assert box["data-youtube-id"] == "kyjBMuNM1DI"
+    assert not soup.find("iframe")
+
+
+def test_package_code_on_pages_is_included_from_the_source(site):
+    source = (ROOT / "linreg" / "cost.py").read_text()
+    section = source.split("# --8<-- [start:mse]\n")[1].split("# --8<-- [end:mse]")[0]
+    page = text(site, LESSONS[3])
+    for line in section.strip().splitlines():
+        assert line.strip() in page
+
+
+def test_rebuild_is_byte_identical(site, tmp_path):
+    again = build(tmp_path / "again")
+    assert again.returncode == 0, again.log
+    for html in sorted(site.site.rglob("*.html")):
+        relative = html.relative_to(site.site)
+        assert (again.site / relative).read_bytes() == html.read_bytes(), relative
