@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -34,3 +36,46 @@ def build(site_dir: Path, config: Path | None = None, env: dict[str, str] | None
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     done = subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=900)
     return Build(done.returncode, done.stdout + done.stderr, site_dir)
+
+
+def real_hooks() -> list[str]:
+    """The hooks of the real site's mkdocs.yml, as absolute paths."""
+    text = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    return [str(ROOT / path) for path in re.findall(r"^  - (overrides/hooks/\S+\.py)", text, re.M)]
+
+
+def fixture_site(root: Path, pages: dict[str, str], watch: list[str] = ()) -> Path:
+    """A small site using the real site's hooks and execution plugins; returns its mkdocs.yml.
+
+    ``pages`` maps a path under docs/ to its text (a ``.ipynb`` value is notebook JSON).
+    """
+    for path, text in pages.items():
+        target = root / "docs" / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    notebooks = any(path.endswith(".ipynb") for path in pages)
+    config = {
+        "site_name": "fixture",
+        "docs_dir": "docs",
+        "theme": {"name": "material"},
+        "plugins": ["markdown-exec"]
+        + ([{"mkdocs-jupyter": {"include": ["*.ipynb"], "execute": True, "allow_errors": False}}] if notebooks else []),
+        "hooks": real_hooks(),
+        "watch": list(watch),
+        "markdown_extensions": ["admonition", "toc", "pymdownx.superfences",
+                                {"pymdownx.snippets": {"base_path": [str(root)], "check_paths": True}}],
+        "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn", "anchors": "warn"},
+    }
+    path = root / "mkdocs.yml"
+    path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def notebook(*cells: str) -> str:
+    """Notebook JSON with one code cell per argument."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in cells]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nbformat.writes(nb)

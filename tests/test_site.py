@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -172,3 +173,72 @@ def test_rebuild_is_byte_identical(site, tmp_path):
     for html in sorted(site.site.rglob("*.html")):
         relative = html.relative_to(site.site)
         assert (again.site / relative).read_bytes() == html.read_bytes(), relative
+
+
+NOTEBOOK = "notebooks/lab02-full-implementation"
+
+
+def _repo_url() -> str:
+    return re.search(r"^repo_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(), re.M).group(1).rstrip("/")
+
+
+def test_notebook_page_shows_outputs_computed_in_the_build(site):
+    page, data = text(site, NOTEBOOK), blog_data()
+    history = train_lecture(data.x, data.y, lr=0.01, nb_epochs=1000)
+    for line in history.log(100):
+        assert line in page
+    W, b, cost = history.final()
+    assert f"경사 하강법: W = {W:.4f}, b = {b:.4f}, 비용 = {cost:.6f}" in page
+    soup = BeautifulSoup(site.page(NOTEBOOK), "html.parser")
+    assert soup.select("figure.linreg-figure svg[role=img]")
+    assert "Traceback" not in page
+
+
+def test_notebook_page_offers_download_and_colab(site):
+    soup = BeautifulSoup(site.page(NOTEBOOK), "html.parser")
+    download = soup.find("a", attrs={"download": True})
+    assert (site.site / NOTEBOOK / download["href"]).read_bytes() == (ROOT / "docs" / f"{NOTEBOOK}.ipynb").read_bytes()
+    colab = soup.find("a", string=re.compile("Colab"))
+    repository = _repo_url().removeprefix("https://github.com/")
+    assert colab["href"] == f"https://colab.research.google.com/github/{repository}/blob/main/docs/{NOTEBOOK}.ipynb"
+    # the notebook's first cell installs the package from that same repository on Colab
+    cells = json.loads((ROOT / "docs" / f"{NOTEBOOK}.ipynb").read_text())["cells"]
+    assert any(f'REPOSITORY = "{_repo_url()}"' in "".join(cell["source"]) for cell in cells)
+
+
+def test_notebook_page_math_links_and_anchors(site):
+    html = site.page(NOTEBOOK)
+    soup = BeautifulSoup(html, "html.parser")
+    assert len(soup.select("article math")) == 2 and "$" not in soup.select_one("article").get_text().split("In [")[0]
+    assert 'src=""' not in html and "MathJax" not in html
+    link = soup.find("a", string="전체 구현")
+    assert link["href"] == "../../lessons/06-full-implementation/"
+    ids = [h.get("id") for h in soup.select("article h2")]
+    assert "학습" in ids and "" not in ids
+
+
+def test_blog_post_is_dated_categorised_and_tagged_with_ascii_urls(site):
+    post = site.site / "blog/2024/10/03/lab02-linear-regression/index.html"
+    soup = BeautifulSoup(post.read_text(), "html.parser")
+    assert soup.find("time", attrs={"datetime": re.compile("^2024-10-03")})
+    categories = {a.get_text(): a["href"] for a in soup.select("a[href*='category/']")}
+    assert set(categories) >= {"Study", "모두를 위한 딥러닝 시즌2"}
+    for relative in site.site.rglob("*"):
+        assert str(relative.relative_to(site.site)).isascii(), relative
+    tags = BeautifulSoup(site.page("tags"), "html.parser").select_one("article").get_text()
+    assert "pytorch" in tags and "모두를 위한 딥러닝 시즌2" in tags
+    for link in BeautifulSoup(site.page("blog"), "html.parser").select("article a[href]"):
+        assert (site.site / "blog" / link["href"].split("#")[0]).resolve().exists(), link["href"]
+
+
+def test_blog_index_archive_and_feed_list_both_posts(site):
+    index = BeautifulSoup(site.page("blog"), "html.parser").select_one(".md-content").get_text()
+    assert "강의 사이트를 열었습니다" in index and "모두를 위한 딥러닝 시즌2-2: 선형 회귀" in index
+    feed = (site.site / "feed_rss_created.xml").read_text()
+    assert feed.count("<item>") == 2 and "lab02-linear-regression" in feed
+
+
+def test_contributing_page_is_the_included_file(site):
+    page = text(site, "contributing")
+    for heading in re.findall(r"^## (.+)$", (ROOT / "CONTRIBUTING.md").read_text(), re.M):
+        assert heading in page

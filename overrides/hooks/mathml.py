@@ -1,7 +1,9 @@
 """Render math to MathML at build time: no MathJax, no CDN, nothing to load in the browser.
 
-pymdownx.arithmatex (generic mode) leaves ``\\(...\\)`` and ``\\[...\\]`` in
-``arithmatex`` elements; this hook replaces each with native MathML.
+- Markdown pages: pymdownx.arithmatex (generic mode) leaves ``\\(...\\)`` and ``\\[...\\]``
+  in ``arithmatex`` elements; each becomes native MathML.
+- Notebook pages: ``$...$`` and ``$$...$$`` in rendered Markdown cells become MathML, and
+  the MathJax loader that nbconvert's template adds (with an empty URL) is removed.
 """
 
 from __future__ import annotations
@@ -11,21 +13,38 @@ import re
 
 from latex2mathml.converter import convert
 
-_MATH = re.compile(
+_ARITHMATEX = re.compile(
     r'<(?P<tag>span|div) class="arithmatex">\s*(?:\\\((?P<inline>.*?)\\\)|\\\[(?P<block>.*?)\\\])\s*</(?P=tag)>',
     re.S,
 )
+_NOTEBOOK_MARKDOWN = re.compile(r'(<div class="[^"]*jp-RenderedMarkdown[^"]*"[^>]*>)(.*?)(</div>)', re.S)
+_DISPLAY_DOLLARS = re.compile(r"(?:<p>)?\$\$(.+?)\$\$(?:</p>)?", re.S)
+_INLINE_DOLLARS = re.compile(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$")
+_MATHJAX_LOADER = re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.S)
 
 
-def to_mathml(latex: str, display: str) -> str:
-    return convert(html.unescape(latex).strip(), display=display)
+def inline(latex: str) -> str:
+    return f'<span class="math">{convert(html.unescape(latex).strip(), display="inline")}</span>'
 
 
-def _replace(match: re.Match[str]) -> str:
+def block(latex: str) -> str:
+    return f'<div class="math">{convert(html.unescape(latex).strip(), display="block")}</div>'
+
+
+def _arithmatex(match: re.Match[str]) -> str:
     if match.group("inline") is not None:
-        return f'<span class="math">{to_mathml(match.group("inline"), "inline")}</span>'
-    return f'<div class="math">{to_mathml(match.group("block"), "block")}</div>'
+        return inline(match.group("inline"))
+    return block(match.group("block"))
 
 
-def on_page_content(html_text: str, **kwargs) -> str:
-    return _MATH.sub(_replace, html_text)
+def _notebook_cell(match: re.Match[str]) -> str:
+    body = _DISPLAY_DOLLARS.sub(lambda m: block(m.group(1)), match.group(2))
+    body = _INLINE_DOLLARS.sub(lambda m: inline(m.group(1)), body)
+    return match.group(1) + body + match.group(3)
+
+
+def on_page_content(html_text: str, page, **kwargs) -> str:
+    if page.file.src_uri.endswith(".ipynb"):
+        html_text = _MATHJAX_LOADER.sub("", html_text)
+        html_text = _NOTEBOOK_MARKDOWN.sub(_notebook_cell, html_text)
+    return _ARITHMATEX.sub(_arithmatex, html_text)
