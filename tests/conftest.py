@@ -23,9 +23,15 @@ def logs() -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The real site, built once per test session with `mkdocs build --strict`."""
-    result = build(tmp_path_factory.mktemp("site") / "site")
+def cache_dir(tmp_path_factory):
+    """An execution cache of the test session's own, so no test depends on a developer's."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, cache_dir):
+    """The real site, built once per test session with `mkdocs build --strict`, every block run."""
+    result = build(tmp_path_factory.mktemp("site") / "site", env={"EXEC_CACHE_DIR": str(cache_dir), "EXEC_CACHE": "refresh"})
     assert result.returncode == 0, result.log
     assert not re.search(r"^WARNING\s+-", result.log, re.M), result.log
     return result

@@ -23,6 +23,7 @@ class Build:
     returncode: int
     log: str
     site: Path
+    report: dict  # from the exec_cache hook: pages "executed" and "cached", "torch_imported"
 
     def page(self, path: str) -> str:
         return (self.site / path / "index.html").read_text(encoding="utf-8")
@@ -33,9 +34,12 @@ def build(site_dir: Path, config: Path | None = None, env: dict[str, str] | None
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
     if config is not None:
         command += ["--config-file", str(config)]
-    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    report = site_dir.with_name(site_dir.name + "-report.json")
+    report.unlink(missing_ok=True)
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "EXEC_REPORT": str(report), **(env or {})}
     done = subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=900)
-    return Build(done.returncode, done.stdout + done.stderr, site_dir)
+    facts = json.loads(report.read_text()) if report.exists() else {}
+    return Build(done.returncode, done.stdout + done.stderr, site_dir, facts)
 
 
 def real_hooks() -> list[str]:

@@ -167,12 +167,24 @@ def test_package_code_on_pages_is_included_from_the_source(site):
         assert line.strip() in page
 
 
-def test_rebuild_is_byte_identical(site, tmp_path):
-    again = build(tmp_path / "again")
+def test_fresh_build_executed_every_lesson(site):
+    assert sorted(site.report["executed"]) == sorted(f"{lesson}.md" for lesson in LESSONS)
+    assert site.report["cached"] == []
+
+
+def test_warm_rebuild_runs_nothing_and_is_byte_identical(site, cache_dir, tmp_path):
+    again = build(tmp_path / "again", env={"EXEC_CACHE_DIR": str(cache_dir)})
     assert again.returncode == 0, again.log
-    for html in sorted(site.site.rglob("*.html")):
-        relative = html.relative_to(site.site)
-        assert (again.site / relative).read_bytes() == html.read_bytes(), relative
+    assert again.report["executed"] == [] and not again.report["torch_imported"]
+    assert sorted(again.report["cached"]) == sorted(site.report["executed"])
+    # every file but the feeds (their lastBuildDate is the build's time, by design) and gzip (mtime)
+    def files(folder):
+        return sorted(p.relative_to(folder) for p in folder.rglob("*")
+                      if p.is_file() and p.suffix != ".gz" and not p.name.startswith("feed_"))
+
+    assert files(site.site) == files(again.site)
+    for relative in files(site.site):
+        assert (again.site / relative).read_bytes() == (site.site / relative).read_bytes(), relative
 
 
 NOTEBOOK = "notebooks/lab02-full-implementation"
