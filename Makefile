@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve build test test-fast bench lighthouse clean-cache clean
+.PHONY: help install serve build test test-fast bench clean
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -35,3 +35,6 @@ test-fast: $(STAMP)  ## Run the package tests only (no site build, no browser)
 
 clean:  ## Remove the built site and caches (keeps .venv)
 	rm -rf site .cache .pytest_cache
+
+bench: $(STAMP)  ## Benchmark build speed (floor, stock, cached) for 8, 32, 128 lesson pages
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python benchmarks/build_speed.py $(PAGES)

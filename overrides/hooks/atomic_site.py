@@ -10,6 +10,8 @@ import os
 import shutil
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
+
 _target: Path | None = None
 
 
@@ -21,6 +23,7 @@ def on_config(config, **kwargs):
     return config
 
 
+@event_priority(-90)  # after every other post-build writer (search index, feeds)
 def on_post_build(config, **kwargs) -> None:
     built, old = Path(config["site_dir"]), _target.with_name(f".{_target.name}.old-{os.getpid()}")
     if _target.exists():

@@ -29,6 +29,7 @@ import re
 import shutil
 import sys
 import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -48,7 +49,8 @@ class _State:
     stored: dict[str, str] | None = None
     outputs: dict[str, str] = {}
     used: set[str] = set()
-    report: dict[str, list[str]] = {}
+    started = 0.0
+    report: dict = {}
 
 
 state = _State()
@@ -87,7 +89,7 @@ def on_config(config, **kwargs):
 
 
 def on_pre_build(config, **kwargs) -> None:
-    state.used, state.report = set(), {"executed": [], "cached": []}
+    state.used, state.report = set(), {"executed": [], "cached": [], "seconds": {}}
 
 
 def _page_key(page_state: rt.PageState, markdown: str) -> str:
@@ -131,7 +133,7 @@ def _save(key: str, outputs: dict[str, str]) -> None:
 
 def on_page_markdown(markdown: str, page, **kwargs) -> str:
     # exec_guard's on_page_markdown (listed before this hook) has scanned the page
-    state.key, state.stored, state.outputs = None, None, {}
+    state.key, state.stored, state.outputs, state.started = None, None, {}, time.perf_counter()
     if MODE == "off" or not rt.page.blocks:
         return markdown
     state.key = _page_key(rt.page, markdown)
@@ -155,6 +157,8 @@ rt.add_layer(0, cache)
 
 
 def on_page_content(html: str, page, **kwargs) -> str:
+    if rt.page.blocks:
+        state.report["seconds"][page.file.src_uri] = round(time.perf_counter() - state.started, 3)
     if state.key is not None:
         if state.stored is not None:
             state.report["cached"].append(page.file.src_uri)

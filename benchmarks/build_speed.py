@@ -1,0 +1,122 @@
+"""Build-speed benchmark: the execution cache against the floor and stock execution.
+
+For sites of N lesson pages (copies of the real lessons under new names, in a temporary
+folder), each figure is the median wall time of BENCH_RUNS runs (default 3) of
+``python -m mkdocs build``:
+
+1. floor: execution turned off (markdown-exec removed: blocks render as plain code);
+2. stock: every block executed, no cache (what markdown-exec alone does);
+3. cold: the execution cache empty;  4. warm: nothing changed;
+5. one page edited (a block of one lesson);  6. linreg edited (every page runs again).
+
+Usage: python benchmarks/build_speed.py [N ...]   (default 8 32 128; `make bench`)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+LESSONS = sorted((ROOT / "docs" / "lessons").glob("*.md"))
+SCENARIOS = ["floor", "stock", "cold", "warm", "edit-page", "edit-linreg"]
+
+
+def make_project(folder: Path, pages: int) -> None:
+    """A copy of the project whose lessons are `pages` copies of the real ones."""
+    for name in ("linreg", "overrides", "reference"):
+        shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("constraints.txt", "CONTRIBUTING.md"):
+        shutil.copy(ROOT / name, folder / name)
+    shutil.copytree(ROOT / "docs", folder / "docs", ignore=shutil.ignore_patterns("lessons", "notebooks"))
+    (folder / "docs" / "lessons").mkdir()
+    nav = []
+    for i in range(pages):
+        source = LESSONS[i % len(LESSONS)]
+        name = f"{i:03d}-{source.stem.split('-', 1)[1]}.md"
+        text = re.sub(r"\]\((0\d)-", lambda m: f"]({i // len(LESSONS) * len(LESSONS) + int(m.group(1)) - 1:03d}-", source.read_text())
+        (folder / "docs" / "lessons" / name).write_text(text)
+        nav.append(f"      - lessons/{name}\n")
+    config = (ROOT / "mkdocs.yml").read_text()
+    config = config[: config.index("nav:")] + "nav:\n  - index.md\n  - 강의:\n" + "".join(nav)
+    config = re.sub(r"  - mkdocs-jupyter:\n(?:      .*\n)+", "", config)
+    (folder / "mkdocs.yml").write_text(config)
+    (folder / "floor.yml").write_text(config.replace("  - markdown-exec\n", ""))
+    index = folder / "docs" / "index.md"  # the home page links the real lesson names
+    index.write_text(re.sub(r"\(lessons/(0\d)-[^)]*\)", lambda m: f"(lessons/{int(m.group(1)) - 1:03d}-"
+                            f"{LESSONS[int(m.group(1)) - 1].stem.split('-', 1)[1]}.md)", index.read_text()))
+
+
+def build(folder: Path, config: str = "mkdocs.yml", **env: str) -> tuple[float, dict]:
+    report = folder / "report.json"
+    report.unlink(missing_ok=True)
+    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "EXEC_REPORT": str(report), **env}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", config, "-d", str(folder / "site")],
+                          cwd=folder, env=full_env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"build failed in {folder}:\n{done.stdout}{done.stderr}")
+    return seconds, json.loads(report.read_text()) if report.exists() else {}
+
+
+def measure(pages: int) -> dict[str, float]:
+    times: dict[str, list[float]] = {name: [] for name in SCENARIOS}
+    own: list[float] = []
+    with tempfile.TemporaryDirectory(prefix=f"bench-{pages}-") as tmp:
+        folder = Path(tmp)
+        make_project(folder, pages)
+        edited = sorted((folder / "docs" / "lessons").glob("*.md"))[pages // 2]
+        for run in range(RUNS):
+            times["floor"].append(build(folder, "floor.yml")[0])
+            times["stock"].append(build(folder, EXEC_CACHE="off")[0])
+            shutil.rmtree(folder / ".cache", ignore_errors=True)
+            times["cold"].append(build(folder)[0])
+            times["warm"].append(build(folder)[0])
+            edited.write_text(edited.read_text().replace('session="', f'session="edit{run}-', 1))
+            seconds, report = build(folder)
+            assert report["executed"] == [f"lessons/{edited.name}"], report["executed"]
+            times["edit-page"].append(seconds)
+            own.append(report["seconds"][f"lessons/{edited.name}"])
+            with open(folder / "linreg" / "cost.py", "a") as handle:
+                handle.write(f"# benchmark edit {run}\n")
+            seconds, report = build(folder)
+            assert len(report["executed"]) == pages, report["executed"]
+            times["edit-linreg"].append(seconds)
+    result = {name: statistics.median(values) for name, values in times.items()}
+    result["page-exec"] = statistics.median(own)
+    return result
+
+
+def main(sizes: list[int]) -> None:
+    print(f"Build times in seconds, median of {RUNS} runs, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
+    print("| pages | floor | stock | cold | warm | edit one page | edit linreg | warm / floor | one-page edit / (floor + its execution) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    results = {}
+    for pages in sizes:
+        r = results[pages] = measure(pages)
+        print(f"| {pages} | {r['floor']:.2f} | {r['stock']:.2f} | {r['cold']:.2f} | {r['warm']:.2f} | "
+              f"{r['edit-page']:.2f} | {r['edit-linreg']:.2f} | {r['warm'] / r['floor']:.2f} | "
+              f"{r['edit-page'] / (r['floor'] + r['page-exec']):.2f} (page runs {r['page-exec']:.2f} s) |", flush=True)
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        extra = large - small
+        per_page = {k: (results[large][k] - results[small][k]) / extra for k in ("floor", "warm", "stock")}
+        print(f"\nCost per extra page ({small} -> {large} pages): floor {per_page['floor'] * 1000:.0f} ms, "
+              f"warm {per_page['warm'] * 1000:.0f} ms ({per_page['warm'] / per_page['floor']:.2f} x floor), "
+              f"stock {per_page['stock'] * 1000:.0f} ms")
+    print("\nGoals: warm / floor <= 1.3; one-page edit <= 1.3 x floor + the page's own execution "
+          "(ratio column <= 1.3); warm cost per extra page within 20% of the floor's.")
+
+
+if __name__ == "__main__":
+    main([int(arg) for arg in sys.argv[1:]] or [8, 32, 128])
