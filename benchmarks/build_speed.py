@@ -82,7 +82,7 @@ def measure(pages: int) -> dict[str, float]:
             shutil.rmtree(folder / ".cache", ignore_errors=True)
             times["cold"].append(build(folder)[0])
             times["warm"].append(build(folder)[0])
-            edited.write_text(edited.read_text().replace('session="', f'session="edit{run}-', 1))
+            edited.write_text(edited.read_text().replace('session="', f'session="edit{run}-'))
             seconds, report = build(folder)
             assert report["executed"] == [f"lessons/{edited.name}"], report["executed"]
             times["edit-page"].append(seconds)
