@@ -1,5 +1,8 @@
 """Notebook pages behave like Markdown pages: working links, readable anchors, a time limit.
 
+nbconvert also inlines about 600 KB of Jupyter CSS into every notebook page; it moves to
+one shared stylesheet that the browser caches, so the page itself stays light.
+
 mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site), gives
 Korean headings empty ids and runs cells without a time limit. Here links are resolved
 like MkDocs resolves them (a missing target is a warning, so ``--strict`` fails),
@@ -9,8 +12,10 @@ headings get the site's slugs, and a cell running past ``EXEC_TIMEOUT`` seconds
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+from pathlib import Path
 import posixpath
 import re
 
@@ -33,12 +38,26 @@ def _app_with_time_limit(*args, **kwargs):
 
 
 _nbconvert.get_nbconvert_app = _app_with_time_limit
+_STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<text>.*?)<a class="anchor-link" href="#[^"]*">¶</a></h(?P=level)>', re.S)
 
 
-def on_page_content(html: str, page, files, **kwargs) -> str:
+def _shared_stylesheet(html: str, page, site_dir: str) -> str:
+    css = "\n".join(_STYLE.findall(html))
+    if not css:
+        return html
+    name = f"assets/stylesheets/jupyter.{hashlib.sha256(css.encode()).hexdigest()[:8]}.css"
+    target = Path(site_dir) / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(css, encoding="utf-8")
+    link = f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
+    return link + _STYLE.sub("", html)
+
+
+def on_page_content(html: str, page, files, config, **kwargs) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
+    html = _shared_stylesheet(html, page, config["site_dir"])
     here = posixpath.dirname(page.file.src_uri)
 
     def link(match: re.Match[str]) -> str:

@@ -1,0 +1,105 @@
+"""Lighthouse scores (mobile preset) of the home page and every lesson page.
+
+Serves the built site (``site/``, from ``make build``) on loopback, gzipped as a static
+host serves it, and runs the
+``lighthouse`` npm package, installed on first use into ``.cache/lighthouse``, with
+Debian's Chromium. Prints performance, accessibility, best practices and SEO per page.
+The goal is 100 in all four on every page. A benchmark, not a test: it prints.
+
+Usage: python benchmarks/lighthouse.py [site-folder]   (`make lighthouse`)
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import http.server
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VERSION = "13.5.0"
+TOOL = ROOT / ".cache" / "lighthouse"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+PAGES = ["", "lessons/01-linear-regression/", "lessons/02-data-definition/", "lessons/03-hypothesis/",
+         "lessons/04-cost-function/", "lessons/05-gradient-descent/", "lessons/06-full-implementation/",
+         "lessons/07-nn-module/", "notebooks/lab02-full-implementation/"]
+
+
+def lighthouse() -> Path:
+    binary = TOOL / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        TOOL.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(TOOL),
+                        f"lighthouse@{VERSION}"], check=True)
+    return binary
+
+
+class _Gzip(http.server.SimpleHTTPRequestHandler):
+    """Serve text gzipped, as a static host (GitHub Pages) does, so transfer sizes are real."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if not (path.is_file() and path.suffix in self.TEXT and "gzip" in self.headers.get("Accept-Encoding", "")):
+            return super().do_GET()
+        body = gzip.compress(path.read_bytes(), mtime=0)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def main(site: Path) -> int:
+    if not (site / "index.html").exists():
+        raise SystemExit(f"{site} has no built site: run `make build` first")
+    binary = lighthouse()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Gzip, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run --disable-sync"
+    print("| page | performance | accessibility | best practices | SEO |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    below = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for path in PAGES:
+            report = Path(tmp) / "report.json"
+            done = subprocess.run(
+                [str(binary), base + path, "--quiet", "--output=json", f"--output-path={report}",
+                 f"--only-categories={','.join(CATEGORIES)}", f"--chrome-flags={flags}"],
+                env={**os.environ, "CHROME_PATH": CHROMIUM}, capture_output=True, text=True)
+            if done.returncode != 0 or not report.exists():
+                print(f"| /{path} | lighthouse failed: {done.stderr.strip().splitlines()[-1:]} | | | |")
+                below.append(path)
+                continue
+            result = json.loads(report.read_text())
+            scores = [round(100 * (result["categories"][c]["score"] or 0)) for c in CATEGORIES]
+            print(f"| /{path} | " + " | ".join(map(str, scores)) + " |", flush=True)
+            if min(scores) < 100:
+                below.append(path)
+                for category in CATEGORIES:
+                    for ref in result["categories"][category]["auditRefs"]:
+                        audit = result["audits"][ref["id"]]
+                        if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
+                            print(f"|   ↳ {category}: {audit['id']} ({audit['score']}) {audit.get('displayValue', '')} | | | | |")
+    server.shutdown()
+    print(f"\n{len(PAGES) - len(below)} of {len(PAGES)} pages score 100 in all four categories.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "site"))
