@@ -254,3 +254,15 @@ def test_contributing_page_is_the_included_file(site):
     page = text(site, "contributing")
     for heading in re.findall(r"^## (.+)$", (ROOT / "CONTRIBUTING.md").read_text(), re.M):
         assert heading in page
+
+
+@pytest.mark.parametrize("path", ["", *LESSONS, NOTEBOOK])
+def test_page_weight_is_at_most_250_kb(site, path):
+    """A page's own bytes: its HTML (figures are inline SVG) and files only it loads."""
+    folder = site.site / path
+    own = [p for p in folder.iterdir() if p.is_file() and p.suffix != ".ipynb"]  # the download is not loaded
+    weight = sum(p.stat().st_size for p in own)
+    assert weight <= 250_000, {p.name: p.stat().st_size for p in own}
+    soup = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
+    for svg in soup.select("figure.linreg-figure svg"):
+        assert svg.get("width") and svg.get("height") and svg.get("viewbox")  # sized: nothing shifts on load
