@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve build test test-fast bench lighthouse clean
+.PHONY: help install serve build rebuild test test-fast bench lighthouse clean
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -41,3 +41,6 @@ bench: $(STAMP)  ## Benchmark build speed (floor, stock, cached) for 8, 32, 128 
 
 lighthouse: build  ## Lighthouse scores of the home and lesson pages (npm lighthouse + Debian Chromium)
 	$(BIN)/python benchmarks/lighthouse.py site
+
+rebuild: $(STAMP)  ## Build the site re-executing every block and notebook (refreshes the cache)
+	EXEC_CACHE=refresh NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict

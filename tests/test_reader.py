@@ -132,3 +132,17 @@ def test_pages_carry_open_graph_and_canonical_links(browser, base_url):
         assert page.get_attribute("link[rel=canonical]", "href") == og["og:url"]
         assert page.get_attribute("html", "lang") == "ko"
     page.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", PAGES)
+def test_axe_finds_no_wcag_aa_violations(browser, base_url, path, scheme):
+    """axe-core (bundled with axe-playwright-python, no download) in both palettes: contrast included."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(base_url + path, wait_until="networkidle")
+    result = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}})
+    page.close()
+    violations = {v["id"]: [n["html"][:120] for n in v["nodes"][:3]] for v in result.response["violations"]}
+    assert violations == {}

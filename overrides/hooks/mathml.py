@@ -28,7 +28,8 @@ def inline(latex: str) -> str:
 
 
 def block(latex: str) -> str:
-    return f'<div class="math">{convert(html.unescape(latex).strip(), display="block")}</div>'
+    # tabindex: a wide formula scrolls, and keyboard users can scroll it too
+    return f'<div class="math" tabindex="0">{convert(html.unescape(latex).strip(), display="block")}</div>'
 
 
 def _arithmatex(match: re.Match[str]) -> str:

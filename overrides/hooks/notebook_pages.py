@@ -19,7 +19,6 @@ from pathlib import Path
 import posixpath
 import re
 
-import mkdocs_jupyter.nbconvert2 as _nbconvert
 
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
@@ -28,16 +27,24 @@ log = logging.getLogger("mkdocs.hooks.notebook_pages")
 _slug = slugify(case="lower")
 _LINK = re.compile(r'href="(?P<target>[^"#:]+\.(?:md|ipynb))(?P<anchor>#[^"]*)?"')
 TIMEOUT = int(float(os.environ.get("EXEC_TIMEOUT", "120")))
-_make_app = _nbconvert.get_nbconvert_app
 
 
-def _app_with_time_limit(*args, **kwargs):
-    app = _make_app(*args, **kwargs)
-    app.config["ExecutePreprocessor"]["timeout"] = TIMEOUT if TIMEOUT > 0 else None
-    return app
+def on_config(config, **kwargs):
+    if "mkdocs-jupyter" in config.plugins:  # the plugin has imported nbconvert2 already: no extra cost
+        import mkdocs_jupyter.nbconvert2 as nbconvert2
 
+        if not getattr(nbconvert2.get_nbconvert_app, "time_limited", False):
+            make_app = nbconvert2.get_nbconvert_app
 
-_nbconvert.get_nbconvert_app = _app_with_time_limit
+            def app_with_time_limit(*args, **kwargs):
+                app = make_app(*args, **kwargs)
+                app.config["ExecutePreprocessor"]["timeout"] = TIMEOUT if TIMEOUT > 0 else None
+                return app
+
+            app_with_time_limit.time_limited = True
+            nbconvert2.get_nbconvert_app = app_with_time_limit
+    return config
+
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<text>.*?)<a class="anchor-link" href="#[^"]*">¶</a></h(?P=level)>', re.S)
 
@@ -80,4 +87,5 @@ def on_page_content(html: str, page, files, config, **kwargs) -> str:
         return (f'<h{level} id="{slug}">{match.group("text")}'
                 f'<a class="anchor-link" href="#{slug}" title="이 부분의 링크">¶</a></h{level}>')
 
+    html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')  # scrollable code
     return _HEADING.sub(heading, _LINK.sub(link, html))
