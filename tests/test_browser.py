@@ -59,8 +59,9 @@ def test_math_is_laid_out_by_the_browser(page, base_url, path):
 @pytest.mark.parametrize("path", [p for p in PAGES if p])
 def test_figures_are_visible(page, base_url, path):
     page.goto(base_url + path)
-    for figure in page.query_selector_all("figure.linreg-figure svg"):
-        figure.scroll_into_view_if_needed()
+    for figure in page.query_selector_all("figure.linreg-figure img"):
+        figure.scroll_into_view_if_needed()  # figures load lazily
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=figure)
         box = figure.bounding_box()
         assert box["width"] > 200 and box["height"] > 100
         assert figure.is_visible()

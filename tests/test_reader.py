@@ -84,7 +84,7 @@ def test_phone_width_has_no_horizontal_overflow(browser, base_url, path, scheme)
         const r = e.getBoundingClientRect();
         return r.right > window.innerWidth + 1 && !e.closest('pre, .highlight, .md-typeset__scrollwrap, table, div.math, .jp-OutputArea, .jp-InputArea');
     }).map(e => e.tagName + '.' + e.className).slice(0, 5)""")
-    figures = page.eval_on_selector_all("figure.linreg-figure svg", "s => s.map(e => e.getBoundingClientRect().width)")
+    figures = page.eval_on_selector_all("figure.linreg-figure img", "s => s.map(e => e.getBoundingClientRect().width)")
     context.close()
     assert width <= 375 and wide == []
     assert all(w <= 375 for w in figures)

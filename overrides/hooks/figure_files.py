@@ -1,0 +1,40 @@
+"""Figures printed inline as SVG become image files next to their page.
+
+Blocks print ``figure_html(svg, alt, caption)``; here each ``<svg>`` of a
+``figure.linreg-figure`` is written to ``<page>/figure-<hash>.svg`` and replaced by an
+``<img>`` with the same alternative text, its width and height (nothing shifts while it
+loads) and lazy loading. The HTML stays small, so text shows first; the browser caches
+each figure; names follow content, so an unchanged figure keeps its file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+
+_FIGURE_SVG = re.compile(r'(<figure class="linreg-figure">)(<svg\b[^>]*>.*?</svg>)', re.S)
+_ATTRIBUTE = r'\b{}="([^"]*)"'
+
+
+def _size(svg_tag: str, name: str) -> int:
+    value = re.search(_ATTRIBUTE.format(name), svg_tag).group(1)
+    return round(float(re.match(r"[\d.]+", value).group()) * 4 / 3) if value.endswith("pt") else round(float(value))
+
+
+def on_post_page(output: str, page, config, **kwargs) -> str:
+    folder = Path(config["site_dir"]) / Path(page.file.dest_uri).parent
+
+    def extract(match: re.Match[str]) -> str:
+        svg = match.group(2)
+        opening = svg[: svg.index(">") + 1]
+        alt = re.search(_ATTRIBUTE.format("aria-label"), opening)
+        name = f"figure-{hashlib.sha256(svg.encode()).hexdigest()[:12]}.svg"
+        document = svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1) if "xmlns=" not in opening else svg
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(document, encoding="utf-8")
+        return (f'{match.group(1)}<img src="{name}" alt="{alt.group(1) if alt else ""}" '
+                f'width="{_size(opening, "width")}" height="{_size(opening, "height")}" loading="lazy" decoding="async">')
+
+    return _FIGURE_SVG.sub(extract, output)
