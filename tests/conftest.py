@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 
+from browser import chromium, serve
 from sitebuild import build
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,3 +36,17 @@ def site(tmp_path_factory, cache_dir):
     assert result.returncode == 0, result.log
     assert not re.search(r"^WARNING\s+-", result.log, re.M), result.log
     return result
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (skipped where it is missing, failed in CI)."""
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    """The built site served on loopback."""
+    with serve(site.site) as url:
+        yield url

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from browser import chromium, serve
 from sitebuild import LESSONS
 
 pytestmark = pytest.mark.browser
 PAGES = ["", *[f"{lesson}/" for lesson in LESSONS]]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site.site) as url:
-        yield url
 
 
 @pytest.fixture

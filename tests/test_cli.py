@@ -64,3 +64,10 @@ def test_python_dash_m_and_exit_code():
     assert ok.returncode == 0 and ok.stdout.startswith("Epoch    0/0")
     bad = subprocess.run([sys.executable, "-m", "linreg", "--lr", "-1"], capture_output=True, text=True)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_progress_bar_on_request_goes_to_stderr(capsys, logs):
+    assert main(["--progress", "always"]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == logs["lecture"]  # the log stays clean
+    assert "/1001 [" in captured.err and "epoch/s" in captured.err  # a bar over epochs 0..1000

@@ -6,7 +6,6 @@ from urllib.parse import urlparse
 
 import pytest
 
-from browser import chromium, serve
 from sitebuild import LESSONS
 
 pytestmark = pytest.mark.browser
@@ -21,18 +20,6 @@ SEARCHES = [
     ("MSE", "04-cost-function"), ("learning rate", "05-gradient-descent"), ("nn.Module", "07-nn-module"),
     ("zero_grad", "05-gradient-descent"), ("최소 제곱", "06-full-implementation"),
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
-
-
-@pytest.fixture(scope="module")
-def base_url(site):
-    with serve(site.site) as url:
-        yield url
 
 
 def search(browser, base_url, query: str) -> list[str]:

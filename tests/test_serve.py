@@ -11,7 +11,6 @@ import urllib.request
 
 import pytest
 
-from browser import chromium
 from sitebuild import fixture_site
 
 pytestmark = pytest.mark.browser
@@ -47,7 +46,7 @@ def _wait_for(url: str, seconds: float = 90) -> None:
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
-def test_editing_the_package_reloads_the_page_with_the_new_output(tmp_path):
+def test_editing_the_package_reloads_the_page_with_the_new_output(tmp_path, browser):
     package = tmp_path / "demo_pkg"
     package.mkdir()
     (package / "__init__.py").write_text('VALUE = "first"\n')
@@ -61,13 +60,13 @@ def test_editing_the_package_reloads_the_page_with_the_new_output(tmp_path):
     try:
         url = f"http://127.0.0.1:{port}/"
         _wait_for(url)
-        with chromium() as browser:
-            page = browser.new_page()
-            page.goto(url)
-            page.wait_for_selector("text=value=first runs=1")
-            (package / "__init__.py").write_text('VALUE = "second"\n')
-            # live reload: the same open page is refreshed by the server, no navigation by us
-            page.wait_for_selector("text=value=second runs=1", timeout=90_000)
+        page = browser.new_page()
+        page.goto(url)
+        page.wait_for_selector("text=value=first runs=1")
+        (package / "__init__.py").write_text('VALUE = "second"\n')
+        # live reload: the same open page is refreshed by the server, no navigation by us
+        page.wait_for_selector("text=value=second runs=1", timeout=90_000)
+        page.close()
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
