@@ -5,7 +5,7 @@ Modules follow the lesson's order, each importing only the ones before it:
 imported on demand) → ``cli``.
 """
 
-from linreg.cost import mse, mse_gradient
+from linreg.cost import max_stable_lr, mse, mse_gradient
 from linreg.data import Dataset, Split, blog_data, definition_data, lab_data, load, synthetic
 from linreg.hypothesis import LinearRegressionModel, hypothesis, init_params
 from linreg.reference import least_squares
@@ -34,6 +34,7 @@ __all__ = [
     "lab_data",
     "least_squares",
     "load",
+    "max_stable_lr",
     "mse",
     "mse_gradient",
     "synthetic",

@@ -2,7 +2,10 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from linreg.cost import mse, mse_gradient
+import numpy as np
+
+from linreg.cost import max_stable_lr, mse, mse_gradient
+from linreg.train import train_lecture
 
 
 def test_mse_by_hand():
@@ -38,3 +41,18 @@ def test_gradient_by_hand_on_two_points():
     x = y = torch.tensor([[1.0], [2.0]])
     dW, db = mse_gradient(x, y, torch.zeros(1), torch.zeros(1))
     assert dW.item() == -5.0 and db.item() == -3.0
+
+
+def test_max_stable_lr_matches_the_hessian_and_the_loop():
+    x = [1.0, 2.0, 3.0]
+    X = np.array([[v, 1.0] for v in x])
+    expected = 2 / np.linalg.eigvalsh(2 / len(x) * X.T @ X).max()
+    assert max_stable_lr(x) == pytest.approx(expected)
+    # just below the bound descent converges, just above it diverges
+    assert not train_lecture(x, [2, 4, 6], lr=0.98 * expected, nb_epochs=3000).diverged
+    assert train_lecture(x, [2, 4, 6], lr=1.02 * expected, nb_epochs=3000).diverged
+
+
+def test_max_stable_lr_rejects_bad_input():
+    with pytest.raises(ValueError, match="x is empty"):
+        max_stable_lr([])

@@ -104,7 +104,7 @@ def test_gradient_descent_page(site):
     assert f"비용 {runs[2].final()[2]:.6f}" in page
     X = np.array([[1, 1], [2, 1], [3, 1]], dtype=float)
     lam = np.linalg.eigvalsh(2 / 3 * X.T @ X).max()
-    assert f"= {2 / lam:.4f}" in page
+    assert f"발산 경계: lr > {2 / lam:.4f}" in page
     assert len(BeautifulSoup(site.page(LESSONS[4]), "html.parser").select("figure.linreg-figure")) == 1
 
 
