@@ -1,7 +1,8 @@
-"""`mkdocs serve`: editing the package rebuilds, the open page reloads and shows the new output."""
+"""`mkdocs serve`: an edit rebuilds, the open page reloads with the new output, the cache holds."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -46,15 +47,33 @@ def _wait_for(url: str, seconds: float = 90) -> None:
     raise AssertionError(f"{url} did not answer within {seconds} s")
 
 
+OTHER = '# Other\n\n```python exec="1"\nprint("other page")\n```\n'
+
+
+def _report(path, executed: list[str], seconds: float = 90) -> None:
+    """Wait for a rebuild whose cache report lists exactly ``executed``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if sorted(json.loads(path.read_text())["executed"]) == executed:
+                return
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"no rebuild executed exactly {executed}: {path.read_text() if path.exists() else None}")
+
+
 def test_editing_the_package_reloads_the_page_with_the_new_output(tmp_path, browser):
     package = tmp_path / "demo_pkg"
     package.mkdir()
     (package / "__init__.py").write_text('VALUE = "first"\n')
-    config = fixture_site(tmp_path, {"index.md": PAGE}, watch=["demo_pkg"])
+    config = fixture_site(tmp_path, {"index.md": PAGE, "other.md": OTHER}, watch=["demo_pkg"])
+    report = tmp_path / "report.json"
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "--config-file", str(config), "--dev-addr", f"127.0.0.1:{port}"],
-        cwd=tmp_path, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+        cwd=tmp_path, env={**os.environ, "NO_MKDOCS_2_WARNING": "1", "EXEC_REPORT": str(report),
+                           "EXEC_CACHE_DIR": str(tmp_path / ".cache")},
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
     try:
@@ -67,6 +86,10 @@ def test_editing_the_package_reloads_the_page_with_the_new_output(tmp_path, brow
         # live reload: the same open page is refreshed by the server, no navigation by us
         page.wait_for_selector("text=value=second runs=1", timeout=90_000)
         page.close()
+        _report(report, ["index.md", "other.md"])  # the package changed: every page ran
+        other = tmp_path / "docs" / "other.md"
+        other.write_text(other.read_text().replace("other page", "edited page"))
+        _report(report, ["other.md"])  # one page edited: only it ran
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
