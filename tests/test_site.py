@@ -11,8 +11,7 @@ import torch
 from bs4 import BeautifulSoup
 
 from linreg import (
-    blog_data, compare_learning_rates, definition_data, hypothesis, lab_data, least_squares, mse,
-    train_lecture, train_module,
+    blog_data, compare_learning_rates, definition_data, lab_data, train_lecture, train_module,
 )
 from sitebuild import LESSONS, ROOT, build
 

@@ -67,6 +67,7 @@ class PageState:
 
 page = PageState()
 
+
 @dataclass
 class Call:
     """One executed block: its code, markdown-exec's arguments, and where it stands in the page."""

@@ -10,7 +10,6 @@ each figure; names follow content, so an unchanged figure keeps its file.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from pathlib import Path
 
