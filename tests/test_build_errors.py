@@ -87,3 +87,16 @@ def test_a_failed_build_keeps_the_previous_site(tmp_path):
     assert result.returncode != 0 and "RuntimeError: boom" in result.log
     assert (tmp_path / "site" / "index.html").read_bytes() == before
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]  # no half-built folder
+
+
+def test_the_lesson_template_builds_and_a_mistake_in_it_is_named(tmp_path):
+    from sitebuild import ROOT
+
+    template = (ROOT / "templates" / "lesson.md").read_text()
+    good = build(tmp_path / "site", fixture_site(tmp_path, {"index.md": GOOD, "my-topic.md": template}), cwd=tmp_path)
+    assert good.returncode == 0, good.log
+    assert "Epoch    0/100" in (tmp_path / "site" / "my-topic" / "index.html").read_text()
+    broken = template.replace("nb_epochs=100", "nb_epochs=-1")
+    log = failed(tmp_path / "broken", {"index.md": GOOD, "my-topic.md": broken})
+    assert "docs/my-topic.md:" in log and "(executed block 1) raised an exception" in log
+    assert "ValueError: nb_epochs must not be negative, got -1" in log
