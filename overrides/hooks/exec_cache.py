@@ -157,18 +157,14 @@ rt.add_layer(0, cache)
 
 
 def on_page_content(html: str, page, **kwargs) -> str:
-    if rt.page.blocks:
-        state.report["seconds"][page.file.src_uri] = round(time.perf_counter() - state.started, 3)
-    if state.key is not None:
-        if state.stored is not None:
-            state.report["cached"].append(page.file.src_uri)
-        else:
-            state.report["executed"].append(page.file.src_uri)
-            if len(state.outputs) == len(rt.page.blocks):
-                _save(state.key, state.outputs)
-    elif rt.page.blocks:
+    if state.stored is not None:
+        state.report["cached"].append(page.file.src_uri)
+    elif state.outputs:  # blocks ran (none do where markdown-exec is off)
         state.report["executed"].append(page.file.src_uri)
-    state.key = None
+        state.report["seconds"][page.file.src_uri] = round(time.perf_counter() - state.started, 3)
+        if state.key is not None and len(state.outputs) == len(rt.page.blocks):
+            _save(state.key, state.outputs)
+    state.key, state.stored = None, None
     return html
 
 
