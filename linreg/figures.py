@@ -20,6 +20,7 @@ import importlib.util
 from pathlib import Path
 
 import matplotlib
+import torch
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -217,8 +218,6 @@ def cost_by_W(dataset: Dataset, b: float = 0.0, W_range: tuple[float, float] = (
 @_styled
 def cost_surface(dataset: Dataset, history: History | None = None, levels: int = 12) -> str:
     """Contours of the cost over (W, b), with the gradient-descent path on top."""
-    import torch
-
     W_ls, b_ls = least_squares(dataset.x, dataset.y)
     Ws, bs = [W_ls], [b_ls]
     if history is not None:
