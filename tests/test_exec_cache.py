@@ -75,6 +75,45 @@ def test_an_edit_reruns_exactly_the_affected_pages(project, edit, expected):
     assert sorted(project().report["executed"]) == expected
 
 
+def test_prose_edit_renders_again_with_the_cached_outputs(project):
+    project()
+    _replace(project.root / "docs/a.md", "# A\n", "# A\n\nNew sentence.\n")
+    result = project()
+    assert result.report["executed"] == [] and "a.md" in result.report["cached"]
+    assert "New sentence." in page(project, "a") and "a: v1 s1" in page(project, "a")
+
+
+def test_a_settings_change_renders_cached_pages_again(project):
+    project()
+    assert "headerlink" not in page(project, "b")
+    config = project.root / "mkdocs.yml"
+    config.write_text(config.read_text().replace('"toc"', '{"toc": {"permalink": true}}'))
+    result = project()
+    assert result.report["executed"] == []  # outputs still hold: only the rendering is redone
+    assert "headerlink" in page(project, "b")
+
+
+def test_a_cached_page_still_reports_its_broken_links(project):
+    _replace(project.root / "docs/b.md", "# B\n", "# B\n\n[missing](nowhere.md) and [A's title](a.md#a)\n")
+    first = build(project.root / "site", project.root / "mkdocs.yml", cwd=project.root,
+                  env={"EXEC_CACHE_DIR": str(project.root / ".cache")})
+    assert first.returncode != 0 and "nowhere.md" in first.log
+    second = build(project.root / "site", project.root / "mkdocs.yml", cwd=project.root,
+                   env={"EXEC_CACHE_DIR": str(project.root / ".cache")})
+    assert "b.md" in second.report["cached"]
+    assert second.returncode != 0 and "nowhere.md" in second.log  # the warning is logged again
+
+
+def test_a_cached_page_links_are_checked_against_the_pages_they_point_to(project):
+    _replace(project.root / "docs/b.md", "# B\n", "# B\n\n[A's title](a.md#a)\n")
+    project()
+    _replace(project.root / "docs/a.md", "# A\n", "# Renamed\n")  # the anchor #a is gone
+    result = build(project.root / "site", project.root / "mkdocs.yml", cwd=project.root,
+                   env={"EXEC_CACHE_DIR": str(project.root / ".cache")})
+    assert "b.md" in result.report["cached"]
+    assert result.returncode != 0 and "a.md#a" in result.log
+
+
 def test_package_edit_shows_in_the_output(project):
     project()
     (project.root / "demo_pkg" / "__init__.py").write_text('VALUE = "v2"\n')

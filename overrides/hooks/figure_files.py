@@ -22,7 +22,7 @@ def _size(svg_tag: str, name: str) -> int:
     return round(float(re.match(r"[\d.]+", value).group()) * 4 / 3) if value.endswith("pt") else round(float(value))
 
 
-def on_post_page(output: str, page, config, **kwargs) -> str:
+def on_page_content(html: str, page, config, **kwargs) -> str:
     folder = Path(config["site_dir"]) / Path(page.file.dest_uri).parent
 
     def extract(match: re.Match[str]) -> str:
@@ -36,4 +36,4 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
         return (f'{match.group(1)}<img src="{name}" alt="{alt.group(1) if alt else ""}" '
                 f'width="{_size(opening, "width")}" height="{_size(opening, "height")}" loading="lazy" decoding="async">')
 
-    return _FIGURE_SVG.sub(extract, output)
+    return _FIGURE_SVG.sub(extract, html)
