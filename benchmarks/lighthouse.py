@@ -45,6 +45,7 @@ class _Gzip(http.server.SimpleHTTPRequestHandler):
     """Serve text gzipped, as a static host (GitHub Pages) does, so transfer sizes are real."""
 
     TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt")
+    protocol_version = "HTTP/1.1"  # keep-alive, as every static host serves
 
     def do_GET(self) -> None:
         path = Path(self.translate_path(self.path))

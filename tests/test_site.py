@@ -263,3 +263,12 @@ def test_page_weight_is_at_most_250_kb(site, path):
     soup = BeautifulSoup((folder / "index.html").read_text(), "html.parser")
     for image in soup.select("figure.linreg-figure img"):
         assert image.get("width") and image.get("height")  # sized: nothing shifts while it loads
+
+
+@pytest.mark.parametrize("path", ["", *LESSONS, NOTEBOOK])
+def test_no_script_blocks_the_first_paint(site, path):
+    """Scripts from files are deferred (the theme's bundle too): the text paints once CSS arrives."""
+    soup = BeautifulSoup(site.page(path), "html.parser")
+    scripts = soup.select("script[src]")
+    assert any("bundle" in s["src"] for s in scripts)
+    assert [s["src"] for s in scripts if not (s.has_attr("defer") or s.has_attr("async"))] == []
