@@ -1,7 +1,12 @@
 """Notebook pages behave like Markdown pages: working links, readable anchors, a time limit.
 
-nbconvert also inlines about 600 KB of Jupyter CSS into every notebook page; it moves to
-one shared stylesheet that the browser caches, so the page itself stays light.
+nbconvert also inlines about 600 KB of Jupyter CSS into every notebook page, all of it
+render-blocking. It moves to a stylesheet file, pruned to what the page can use: rules whose
+selectors name a class the page does not have (the notebooks are static HTML: no script adds
+Jupyter classes later), selectors that can never match (``.jupyter-wrapper :root``) and custom
+properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
+file. Pruning takes about half a second, so its result is kept in ``.cache/notebook-css``
+(``EXEC_CACHE_DIR``), keyed on the CSS and the classes, checked on read.
 
 mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site), gives
 Korean headings empty ids and runs cells without a time limit. Here links are resolved
@@ -18,6 +23,7 @@ import os
 from pathlib import Path
 import posixpath
 import re
+import tempfile
 
 
 from mkdocs.utils import get_relative_url
@@ -49,22 +55,142 @@ _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<text>.*?)<a class="anchor-link" href="#[^"]*">¶</a></h(?P=level)>', re.S)
 
 
-def _shared_stylesheet(html: str, page, site_dir: str) -> str:
-    css = "\n".join(_STYLE.findall(html))
+_CLASSES = re.compile(r'class="([^"]*)"')
+_SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
+_VAR = re.compile(r"var\(\s*(--[\w-]+)")
+_GROUPS = {"media", "supports", "layer", "container"}  # at-rules that hold rules: pruned inside
+
+
+def _selectors(prelude):
+    part = []
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            yield part
+            part = []
+        else:
+            part.append(token)
+    yield part
+
+
+def _can_match(selector, classes: set[str]) -> bool:
+    tokens = [token for token in selector if token.type != "comment"]
+    while tokens and tokens[0].type == "whitespace":
+        tokens.pop(0)
+    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
+        if a.type == "literal" and a.value == "." and b.type == "ident" and b.value not in classes:
+            return False  # a class (outside :not() and friends) that the page does not have
+        if a.type == "literal" and a.value == ":" and b.type == "ident" and b.lower_value == "root" and i > 0:
+            return False  # ":root" below another element matches nothing
+    return True
+
+
+def _rules(rules, classes: set[str]) -> list:
+    """[(selectors, [(property, value)]) | ("@media …", [...]) | (None, "@other-rule …")]"""
+    import tinycss2
+
+    out = []
+    for rule in rules:
+        if rule.type == "qualified-rule":
+            kept = [tinycss2.serialize(s).strip() for s in _selectors(rule.prelude) if _can_match(s, classes)]
+            if kept:
+                body = tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
+                out.append((",".join(kept), [
+                    (d.name, tinycss2.serialize(d.value).strip() + (" !important" if d.important else ""))
+                    for d in body if d.type == "declaration"]))
+        elif rule.type == "at-rule" and rule.lower_at_keyword in _GROUPS and rule.content is not None:
+            inner = tinycss2.parse_blocks_contents(rule.content, skip_comments=True, skip_whitespace=True)
+            out.append((f"@{rule.at_keyword} {tinycss2.serialize(rule.prelude).strip()}", _rules(inner, classes)))
+        elif rule.type == "at-rule":  # @font-face, @keyframes, @import…: kept whole
+            out.append((None, tinycss2.serialize([rule]).strip()))
+    return out
+
+
+def _declarations(rules):
+    for head, body in rules:
+        if head is not None:
+            yield from (_declarations(body) if head.startswith("@") else body)
+
+
+def _write(rules, live: set[str]) -> str:
+    out = []
+    for head, body in rules:
+        if head is None:
+            out.append(body)
+        elif head.startswith("@"):
+            inner = _write(body, live)
+            if inner:
+                out.append(f"{head}{{{inner}}}")
+        else:
+            kept = ";".join(f"{name}:{value}" for name, value in body if not name.startswith("--") or name in live)
+            if kept:
+                out.append(f"{head}{{{kept}}}")
+    return "\n".join(out)
+
+
+def prune_css(css: str, classes: set[str]) -> str:
+    """The rules of ``css`` that can apply to a page whose elements carry ``classes``."""
+    import tinycss2
+
+    rules = _rules(tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True), classes)
+    definitions: dict[str, list[str]] = {}
+    live: set[str] = set()
+    for name, value in _declarations(rules):
+        if name.startswith("--"):
+            definitions.setdefault(name, []).append(value)
+        else:
+            live.update(_VAR.findall(value))
+    todo = list(live)
+    while todo:  # custom properties read by the definitions of live ones are live too
+        for value in definitions.get(todo.pop(), []):
+            for name in _VAR.findall(value):
+                if name not in live:
+                    live.add(name)
+                    todo.append(name)
+    return _write(rules, live)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _pruned(css: str, classes: set[str], root: Path) -> str:
+    """``prune_css``, remembered on disk; an entry whose content does not match its name is redone."""
+    key = _digest(Path(__file__).read_text(encoding="utf-8") + css + " ".join(sorted(classes)))[:32]
+    folder = Path(os.environ.get("EXEC_CACHE_DIR", root / ".cache")) / "notebook-css"
+    for entry in folder.glob(f"{key}-*.css"):
+        text = entry.read_text(encoding="utf-8", errors="replace")
+        if entry.stem.endswith("-" + _digest(text)[:16]):
+            return text
+        entry.unlink(missing_ok=True)
+    text = prune_css(css, classes)
+    if os.environ.get("EXEC_CACHE", "on") != "off":
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as out:
+            out.write(text)
+        os.replace(out.name, folder / f"{key}-{_digest(text)[:16]}.css")
+    return text
+
+
+def _shared_stylesheet(html: str, page, config) -> str:
+    parts = _SVG.split(html)  # odd parts are figures: their own <style> stays inside them
+    css = "\n".join(style for part in parts[::2] for style in _STYLE.findall(part))
     if not css:
         return html
-    name = f"assets/stylesheets/jupyter.{hashlib.sha256(css.encode()).hexdigest()[:8]}.css"
-    target = Path(site_dir) / name
+    html = "".join(part if i % 2 else _STYLE.sub("", part) for i, part in enumerate(parts))
+    classes = {name for value in _CLASSES.findall(html) for name in value.split()}
+    css = _pruned(css, classes, Path(config.config_file_path).parent)
+    name = f"assets/stylesheets/jupyter.{_digest(css)[:8]}.css"
+    target = Path(config["site_dir"]) / name
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(css, encoding="utf-8")
     link = f'<link rel="stylesheet" href="{get_relative_url(name, page.url)}">'
-    return link + _STYLE.sub("", html)
+    return link + html
 
 
 def on_page_content(html: str, page, files, config, **kwargs) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
-    html = _shared_stylesheet(html, page, config["site_dir"])
+    html = _shared_stylesheet(html, page, config)
     here = posixpath.dirname(page.file.src_uri)
 
     def link(match: re.Match[str]) -> str:
