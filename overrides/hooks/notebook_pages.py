@@ -6,7 +6,7 @@ selectors name a class the page does not have (the notebooks are static HTML: no
 Jupyter classes later), selectors that can never match (``.jupyter-wrapper :root``) and custom
 properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
 file. Pruning takes about half a second, so its result is kept in the engine's cache
-(kind ``notebook-css``: atomic, checked on read, bound to its key, pruned when unused).
+(kind ``css``: atomic, checked on read, bound to its key, pruned when unused).
 
 mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site) and gives
 Korean headings empty ids. Here links are resolved like MkDocs resolves them (a missing
@@ -138,12 +138,12 @@ def _pruned(css: str, classes: set[str], config) -> str:
     engine = config.plugins.get("pageexec")
     material = {"hook": _digest(Path(__file__).read_text(encoding="utf-8")), "css": _digest(css),
                 "classes": sorted(classes)}
-    cache = engine.cache("notebook-css") if engine is not None else None
-    text = cache.load("notebook-css", material) if cache is not None else None
+    cache = engine.cache("css") if engine is not None else None
+    text = cache.load("css", material) if cache is not None else None
     if not isinstance(text, str):
         text = prune_css(css, classes)
         if cache is not None:
-            cache.save("notebook-css", material, text)
+            cache.save("css", material, text)
     return text
 
 

@@ -113,7 +113,7 @@ class Cache:
         removed = []
         for path in self.folder.iterdir():
             stale_tmp = path.suffix == ".tmp" and time.time() - path.stat().st_mtime > 3600
-            ours = path.suffix == ".json" and path.name.split("-", 1)[0] in kinds
+            ours = path.suffix == ".json" and path.stem.rsplit("-", 1)[0] in kinds
             if stale_tmp or (ours and path.name not in self.used):
                 path.unlink(missing_ok=True)
                 removed.append(path.name)

@@ -55,7 +55,7 @@ def run_block(code: str, scope: dict, filename: str, limit: int, workdir: str | 
     if width:
         os.environ["COLUMNS"] = str(width)
     try:
-        with contextlib.redirect_stdout(buffer), contextlib.chdir(workdir or os.getcwd()):
+        with contextlib.redirect_stdout(buffer), (contextlib.chdir(workdir) if workdir else contextlib.nullcontext()):
             exec(compile(code, filename, "exec"), scope)  # noqa: S102 - executing the page's code is the point
     except OutputLimit:
         return ("limit", limit)
