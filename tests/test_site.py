@@ -274,3 +274,15 @@ def test_no_script_blocks_the_first_paint(site, path):
     scripts = soup.select("script[src]")
     assert any("bundle" in s["src"] for s in scripts)
     assert [s["src"] for s in scripts if not (s.has_attr("defer") or s.has_attr("async"))] == []
+
+
+def test_the_search_index_carries_no_printed_result(site):
+    index = json.loads((site.site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    indexed = " ".join(doc["text"] for doc in index["docs"])
+    results = [pre.get_text().strip() for page in LESSONS + [NOTEBOOK]
+               for pre in BeautifulSoup(site.page(page), "html.parser").select(".pageexec-result pre, .jp-OutputArea-output pre")]
+    assert len(results) >= 10
+    for result in results:
+        for line in result.splitlines():
+            if len(line) > 20:  # a printed line of some length: no sentence of the prose would contain it
+                assert line not in indexed, line
