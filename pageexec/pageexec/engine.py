@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html as html_lib
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -70,6 +71,7 @@ class Plan:
     records: list[ExecutedBlock] = field(default_factory=list)
     failed: bool = False
     live: list[Job] | None = None  # blocks run outside the plan (rare: text changed after planning)
+    seconds: float = 0.0  # how long its worker ran (the fork server's start included, if it was the first)
 
     @property
     def executed(self) -> bool:
@@ -155,7 +157,14 @@ class Engine:
     def start(self, plan: Plan) -> None:
         """Run the plan's page in a worker, unless its outputs are cached or it runs already."""
         if plan.blocks and plan.outputs is None and plan.future is None:
-            plan.future = self.runner.submit(plan.jobs())
+            plan.future = self.runner.call(self._run_page, plan)
+
+    def _run_page(self, plan: Plan) -> list[Outcome]:
+        started = time.perf_counter()
+        try:
+            return self.runner.run_page(plan.jobs())
+        finally:
+            plan.seconds = time.perf_counter() - started
 
     # -- executing -----------------------------------------------------------------------
 

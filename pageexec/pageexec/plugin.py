@@ -31,7 +31,6 @@ import os
 import shutil
 import sys
 import tempfile
-import time
 from importlib import metadata
 from pathlib import Path
 
@@ -110,7 +109,6 @@ class BuildState:
                              show_failures=plugin.serving)
         self.preload = list(options.preload)
         self.report: dict = {"executed": [], "cached": [], "seconds": {}}
-        self.started = time.perf_counter()
         self.notebooks: dict[str, dict] = {}  # src_uri -> {"material", "text" | "future"}
         self.copies = Path(tempfile.mkdtemp(prefix="pageexec-notebooks-"))
         self.rendered: dict[str, Plan] = {}
@@ -251,7 +249,6 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     def on_page_markdown(self, markdown_text, page, config, files):
         raw = page.file.content_string if page.file.src_uri.endswith(".md") else markdown_text
         self._where(page.file, markdown_text, raw)
-        self._started = time.perf_counter()
         return markdown_text
 
     def on_page_content(self, html, page, config, files):
@@ -264,7 +261,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         status = state.engine.finish(plan)
         if status == "executed":
             state.report["executed"].append(page.file.src_uri)
-            state.report["seconds"][page.file.src_uri] = round(time.perf_counter() - state.started, 3)
+            state.report["seconds"][page.file.src_uri] = round(plan.seconds, 3)
         elif status == "cached":
             state.report["cached"].append(page.file.src_uri)
         if plan.failed:
