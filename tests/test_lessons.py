@@ -288,3 +288,30 @@ def test_nn_module_exercises(site):
     for epochs in (0, 500, 1000):
         W, b, costs, _ = descend(X, Y_LAB, 0.01, epochs, W0, b0)
         assert f"Epoch {epochs:4d}/1000 W: {W:.3f}, b: {b:.3f} Cost: {costs[-1]:.6f}"[:40] in page
+
+
+# --- numbers written in the prose ----------------------------------------------------------------
+
+def test_numbers_in_the_prose_are_true(site):
+    minus = lambda value, spec: format(value, spec).replace("-", "\u2212")  # noqa: E731  (prose minus sign)
+    # 04: the initial cost and the two equal costs by hand
+    page = prose(site, LESSONS[3])
+    assert f"(1 + 4 + 9) / 3 = 14/3 ≈ {14 / 3:.4f}" in page and f"56/3 ≈ {56 / 3:.4f}" in page
+    # 05: one step by hand, and the first gradient quoted in exercise 1
+    page = prose(site, LESSONS[4])
+    gW, gb = 2 * np.mean(-Y_BLOG * X), 2 * np.mean(-Y_BLOG)
+    assert f"W = 0 − 0.01 × ({minus(gW, '.4f')}) = {-0.01 * gW:.4f}" in page
+    assert f"b = 0 − 0.01 × ({minus(gb, 'g')}) = {-0.01 * gb:g}" in page
+    assert f"첫 걸음의 그래디언트 {minus(gW, '.4f')}" in page
+    # 07: the first model's start, drawn here from the same seed
+    torch.manual_seed(1)
+    linear = torch.nn.Linear(1, 1)
+    W0, b0 = linear.weight.item(), linear.bias.item()
+    assert f"(W, b) = ({W0:.3f}, {minus(b0, '.3f')})" in prose(site, LESSONS[6])
+    W_first, b_first, _, _ = descend(X, Y_LAB, 0.01, 1000, W0, b0)
+    torch.manual_seed(1)
+    torch.nn.Linear(1, 1)
+    second = torch.nn.Linear(1, 1)
+    W_second, b_second, _, _ = descend(X, Y_LAB, 0.01, 1000, second.weight.item(), second.bias.item())
+    assert np.hypot(W0 - 1, b0) < np.hypot(second.weight.item() - 1, second.bias.item())  # starts closer
+    assert np.hypot(W_first - 1, b_first) < np.hypot(W_second - 1, b_second)  # and ends closer
