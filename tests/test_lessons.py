@@ -260,6 +260,7 @@ def test_full_implementation_surface_starts_at_zero(site):
 def test_nn_module_zero_start_is_identical_and_random_start_explained(site):
     page = text(site, LESSONS[6])
     assert "최대 차이: 0 ✔ 모든 에폭에서 똑같음" in page
+    assert _plain_torch_runs_are_identical()  # the claim, checked here without linreg
     torch.manual_seed(1)
     linear = torch.nn.Linear(1, 1)
     start = (linear.weight.item(), linear.bias.item())
@@ -272,6 +273,26 @@ def test_nn_module_zero_start_is_identical_and_random_start_explained(site):
     assert number(page, f"({start[0]:.3f}, {start[1]:.3f}) -> ({W_rand:.4f}, {b_rand:.4f}), 정답까지 거리") == \
         pytest.approx(d_rand, abs=1e-4)
     assert len(soup(site, LESSONS[6]).select("figure.linreg-figure")) == 1
+
+
+def _plain_torch_runs_are_identical(epochs: int = 1000) -> bool:
+    """nn.Linear + F.mse_loss from zero against W, b tensors + torch.mean, both with optim.SGD."""
+    x, y = torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([[2.0], [4.0], [6.0]])
+    linear = torch.nn.Linear(1, 1)
+    with torch.no_grad():
+        linear.weight.zero_()
+        linear.bias.zero_()
+    W, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt_module, opt_plain = torch.optim.SGD(linear.parameters(), lr=0.01), torch.optim.SGD([W, b], lr=0.01)
+    for _ in range(epochs + 1):
+        for opt, cost in ((opt_module, lambda: torch.nn.functional.mse_loss(linear(x), y)),
+                          (opt_plain, lambda: torch.mean((x * W + b - y) ** 2))):
+            opt.zero_grad()
+            cost().backward()
+            opt.step()
+        if (linear.weight.item(), linear.bias.item()) != (W.item(), b.item()):
+            return False
+    return True
 
 
 def test_nn_module_exercises(site):
