@@ -239,8 +239,8 @@ class Engine:
             self.failures.append(failure)
             return Markup(failure_html(failure))
         result = options.get("result") or ""
-        if not html and output and result in ("text", "txt", "") and options.get("source") != "console":
-            output, options["html"], options["result"] = result_html(output, result or "text"), True, ""
+        if not html and output and result in ("text", "txt") and options.get("source") != "console":
+            output, options["html"], options["result"] = result_html(output, result), True, ""
         elif not output:
             options["result"] = ""  # no empty box for a block that prints nothing
         return markdown_exec.base_format(language=language, run=lambda *a, **k: output, code=source, md=md,
