@@ -157,7 +157,6 @@ def data_and_lines(dataset: Dataset, lines: Sequence[tuple[float, float]] = ()) 
 # --8<-- [end:data-and-lines]
 
 
-# --8<-- [start:train-and-test]
 @_styled
 def train_and_test(train: Dataset, test: Dataset | Sequence[float],
                    line: tuple[float, float] | None = None,
@@ -196,7 +195,6 @@ def train_and_test(train: Dataset, test: Dataset | Sequence[float],
     ax.set(xlabel=axis_labels[0], ylabel=axis_labels[1], title="학습 데이터와 테스트 데이터")
     ax.legend(loc="upper left")
     return to_svg(fig)
-# --8<-- [end:train-and-test]
 
 
 @_styled
