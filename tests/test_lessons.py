@@ -336,3 +336,10 @@ def test_numbers_in_the_prose_are_true(site):
     W_second, b_second, _, _ = descend(X, Y_LAB, 0.01, 1000, second.weight.item(), second.bias.item())
     assert np.hypot(W0 - 1, b0) < np.hypot(second.weight.item() - 1, second.bias.item())  # starts closer
     assert np.hypot(W_first - 1, b_first) < np.hypot(W_second - 1, b_second)  # and ends closer
+
+
+def test_data_definition_counts_the_split(site):
+    page = text(site, LESSONS[1])
+    size, test_fraction = 100, 0.2
+    assert f"학습 데이터: {size - round(size * test_fraction)}개" in page
+    assert f"테스트 데이터: {round(size * test_fraction)}개" in page
