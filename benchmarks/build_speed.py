@@ -83,7 +83,7 @@ def measure(pages: int) -> dict[str, float]:
         build(folder, "floor.yml")  # a first build warms the disk and Python's bytecode
         for run in range(RUNS):
             seconds, report = build(folder, "floor.yml")
-            assert report["executed"] == [] and report["cached"] == [], report
+            assert not report.get("executed"), report
             times["floor"].append(seconds)
             for workers in (1, 2):
                 shutil.rmtree(folder / ".cache", ignore_errors=True)

@@ -90,3 +90,35 @@ def test_the_lesson_template_builds_and_a_mistake_in_it_is_named(tmp_path):
     log = failed(tmp_path / "broken", {"index.md": GOOD, "my-topic.md": broken})
     assert "docs/my-topic.md:" in log and "(executed block 1) raised an exception" in log
     assert "ValueError: nb_epochs must not be negative, got -1" in log
+
+
+def test_an_interrupted_build_keeps_the_site_and_leaves_no_process_or_folder(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = fixture_site(tmp_path, {"index.md": GOOD})
+    assert build(tmp_path / "site", config, cwd=tmp_path).returncode == 0
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    marker = tmp_path / "running.pid"
+    (tmp_path / "docs" / "slow.md").write_text(fence(
+        f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"))
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")]
+    process = subprocess.Popen(command, cwd=tmp_path, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the block runs
+    worker = int(marker.read_text())
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    process.communicate(timeout=60)
+    assert process.returncode != 0
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{worker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{worker}") or open(f"/proc/{worker}/stat").read().split()[2] == "Z"

@@ -122,3 +122,15 @@ def test_notebook_outputs_follow_the_package_and_are_cached(tmp_path):
 
 def _replace(path, old, new):
     path.write_text(path.read_text().replace(old, new))
+
+
+@pytest.mark.parametrize("folder", ["/dev/null", "read-only-file"])
+def test_an_unusable_cache_folder_gives_one_warning_and_a_correct_build(project, folder):
+    if folder == "read-only-file":
+        (project.root / "blocked").write_text("a file where the cache folder should be")
+        folder = str(project.root / "blocked")
+    result = project(cache_dir=folder)
+    assert sorted(result.report["executed"]) == ["a.md", "b.md"]
+    assert "a: v1 s1" in html(project, "a")
+    warnings = [line for line in result.log.splitlines() if "building without the cache" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("WARNING")

@@ -10,8 +10,9 @@ file. Pruning takes about half a second, so its result is kept in the engine's c
 
 mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site) and gives
 Korean headings empty ids. Here links are resolved like MkDocs resolves them (a missing
-target is a warning, so ``--strict`` fails) and headings get the site's slugs. (Cells are
-executed by the pageexec plugin, with its time limit and cache.)
+target is a warning, so ``--strict`` fails) and headings get the site's slugs. Cell outputs
+are kept out of the search index, as executed blocks' results are. (Cells are executed by
+the pageexec plugin, with its time limit and cache.)
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ _HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<text>.*?)<a class="anc
 
 
 _CLASSES = re.compile(r'class="([^"]*)"')
+_OUTPUT = re.compile(r'(<div class="[^"]*\bjp-OutputArea-output\b[^"]*")')
 _SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
 _VAR = re.compile(r"var\(\s*(--[\w-]+)")
 _GROUPS = {"media", "supports", "layer", "container"}  # at-rules that hold rules: pruned inside
@@ -190,4 +192,5 @@ def on_page_content(html: str, page, files, config, **kwargs) -> str:
                 f'<a class="anchor-link" href="#{slug}" title="이 부분의 링크">¶</a></h{level}>')
 
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')  # scrollable code
+    html = _OUTPUT.sub(r"\1 data-search-exclude", html)  # printed output: not for the search index
     return _HEADING.sub(heading, _LINK.sub(link, html))

@@ -38,9 +38,9 @@ class IncompatibleVersion(Exception):
     """An installed package is outside the range its touchpoint was verified with."""
 
 
-def check(table: list[Touchpoint] = TABLE, installed=metadata.version) -> None:
+def check(table: list[Touchpoint] | None = None, installed=metadata.version) -> None:
     """Raise ``IncompatibleVersion`` (one line) for the first package outside its verified range."""
-    for point in table:
+    for point in TABLE if table is None else table:
         try:
             version = installed(point.package)
         except metadata.PackageNotFoundError:

@@ -40,7 +40,8 @@ def execute(name: str, text: str, *, cwd: str, timeout: float, kernel: str, allo
 
     nb = nbformat.reads(text, as_version=4)
     client = NotebookClient(nb, timeout=timeout if timeout > 0 else None, kernel_name=kernel or "python3",
-                            allow_errors=allow_errors, resources={"metadata": {"path": cwd}})
+                            allow_errors=allow_errors, resources={"metadata": {"path": cwd}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # not its loopback-TCP notice
     try:
         client.execute()
     except CellTimeoutError:
