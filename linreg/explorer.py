@@ -24,7 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import torch
 
 from linreg import _checks
-from linreg.cost import mse
+from linreg.cost import mse, mse_gradient
 from linreg.data import Dataset, blog_data
 from linreg.reference import least_squares
 from linreg.train import LOG_FORMAT, train_lecture
@@ -180,7 +180,7 @@ def contours(
     resolution: int = 81,
     tolerance: float = 0.004,
 ) -> list[tuple[float, list[list[tuple[float, float]]]]]:
-    """Lines of equal cost over ``region``, the cost computed by ``mse`` on a grid.
+    """Lines of equal cost over ``region``: traced on a grid of ``mse``, then each point moved onto its level.
 
     Args:
         dataset: the training data.
@@ -206,9 +206,21 @@ def contours(
     grid_b = torch.linspace(b_lo, b_hi, resolution, dtype=torch.float64)
     cost = [[cost_at(dataset, W, b) for W in grid_W.tolist()] for b in grid_b.tolist()]
     generator = contourpy.contour_generator(grid_W.numpy(), grid_b.numpy(), cost)
-    return [(level, [simplify([(float(w), float(v)) for w, v in line], tolerance)
+    return [(level, [simplify([_onto_level(dataset, level, float(w), float(v)) for w, v in line], tolerance)
                      for line in generator.lines(level)])
             for level in values]
+
+
+def _onto_level(dataset: Dataset, level: float, W: float, b: float) -> tuple[float, float]:
+    """Move a point of a grid's contour onto the exact line of its level (Newton steps along the gradient)."""
+    for _ in range(4):
+        gap = cost_at(dataset, W, b) - level
+        dW, db = (g.item() for g in mse_gradient(dataset.x, dataset.y, torch.tensor([W]), torch.tensor([b])))
+        norm = dW * dW + db * db
+        if norm == 0 or abs(gap) < 1e-7 * level:
+            break
+        W, b = W - gap * dW / norm, b - gap * db / norm
+    return W, b
 
 
 def simplify(points: Sequence[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
