@@ -30,6 +30,14 @@ def cli(lr: float, epochs: int) -> tuple[str, int | None]:
     return done.stdout.strip().splitlines()[-1], int(diverged.group(1)) if diverged else None
 
 
+def log_by_epoch(lr: float, epochs: int) -> dict[int, str]:
+    """linreg's log line for every epoch of a run on the lesson's data (a later line for an epoch wins)."""
+    lines: dict[int, str] = {}
+    train_lecture(blog_data().x, blog_data().y, lr=lr, nb_epochs=epochs, log_every=1,
+                  log=lambda line: lines.__setitem__(int(line[6:10]), line))
+    return lines
+
+
 @pytest.fixture(scope="module")
 def expected():
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -107,8 +115,7 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
     for _ in range(LEARNING_RATES.index(0.18)):
         rate.press("ArrowRight")
     explorer.get_by_role("radio", name="100", exact=True).check()
-    logged = []
-    train_lecture(blog_data().x, blog_data().y, lr=0.18, nb_epochs=100, log_every=1, log=logged.append)
+    logged = log_by_epoch(0.18, 100)
     step = explorer.get_by_role("slider", name="진행")
     frame = explorer.locator(".lx-frame")
     step.focus()
@@ -121,14 +128,25 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
     play = explorer.get_by_role("button", name="재생")
     play.click()
     explorer.get_by_role("button", name="일시 정지").wait_for()
-    page.wait_for_function("([el, last]) => el.textContent === last", arg=[frame.element_handle(), logged[-1]], timeout=20_000)
+    page.wait_for_function("([el, last]) => el.textContent === last", arg=[frame.element_handle(), logged[100]], timeout=20_000)
     explorer.get_by_role("button", name="재생").wait_for()
     step.press("Home")
     play.click()
     page.wait_for_function("([el, first]) => el.textContent !== first", arg=[frame.element_handle(), logged[0]])
     explorer.get_by_role("button", name="일시 정지").click()
     paused = frame.text_content()
-    assert paused != logged[-1] and explorer.get_by_role("button", name="재생").is_visible()
+    assert paused != logged[100] and explorer.get_by_role("button", name="재생").is_visible()
+
+    # Material's instant navigation: away to the next lesson and back, the explorer is drawn again
+    page.locator("a.md-footer__link--next").click()
+    page.wait_for_url("**/06-full-implementation/")
+    page.go_back()
+    page.wait_for_url(f"**/{PAGE}/")
+    explorer.wait_for(state="visible")
+    shows(0.01, DEFAULT_EPOCHS)
+    rate.focus()
+    rate.press("End")
+    shows(LEARNING_RATES[-1], DEFAULT_EPOCHS)
 
     # phone width and the dark palette, on the same visit
     light = page.eval_on_selector(".linreg-explorer .lx-path", "p => getComputedStyle(p).stroke")

@@ -204,7 +204,7 @@
 
     const fit = new Panel(panels, { width: 330, height: 200, margin: [8, 10, 34, 40],
       label: "학습 데이터와 현재 W, b로 그린 직선",
-      caption: "학습 데이터(점)와 H(x) = Wx + b. 점선은 최소 제곱 해의 직선입니다." });
+      caption: "학습 데이터(점)와 지금의 W, b로 그린 직선 H(x) = Wx + b. 점선은 최소 제곱 해입니다." });
     const xMax = Math.max(...data.x) + 1, yMin = Math.min(0, ...data.y) - 1, yMax = Math.max(...data.y) + 2;
     fit.scale(0, xMax, yMin, yMax);
     fit.drawAxes(ticks(0, xMax, 4), ticks(yMin, yMax, 4), "x", "y");
@@ -231,10 +231,10 @@
       rate.setAttribute("aria-valuetext", `학습률 ${lr}`);
       rateValue.textContent = lr;
       const head = `학습률 ${lr}, ${n} 에폭: `;
-      const line = r.finals[String(n)];
-      const text = line === null ? `에폭 ${r.diverged}에서 발산했습니다. 비용이 무한대(inf)가 되었습니다.` : line;
-      result.replaceChildren(head, el("code", { class: "lx-line" }));
-      result.lastChild.textContent = text;
+      const line = r.finals[String(n)];  // null: the run diverged within n epochs
+      const said = el(line === null ? "strong" : "code");
+      said.textContent = line === null ? `에폭 ${r.diverged}에서 발산했습니다. 비용이 무한대(inf)가 되었습니다.` : line;
+      result.replaceChildren(head, said);
       // the cost axis: the decades this run's finite costs span up to the chosen epoch
       const last = frames() - 1;
       const finite = r.cost.slice(0, last + 1).filter((c) => c > 0);
