@@ -26,7 +26,8 @@ def explorer_markup(site: Path | None) -> str:
 
         return explorer_html()
     page = (site / PAGE).read_text(encoding="utf-8")
-    found = re.search(r'<div class="linreg-explorer".*?</div>\s*<script src="[^"]*explorer\.js"[^>]*></script>', page, re.S)
+    pattern = r'<div class="linreg-explorer".*?</div>\s*<script src="[^"]*explorer\.js"[^>]*></script>'
+    found = re.search(pattern, page, re.S)
     if found is None:
         raise SystemExit(f"no explorer on {site / PAGE}")
     return found.group(0)

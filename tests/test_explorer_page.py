@@ -17,7 +17,8 @@ from sitebuild import LESSONS, ROOT
 
 PAGE = "lessons/05-gradient-descent"
 # every learning rate at the lecture's 1000 epochs, then other epoch counts (runs cut short, huge numbers)
-SETTINGS = [(lr, DEFAULT_EPOCHS) for lr in LEARNING_RATES] + [(0.01, 100), (0.01, 10), (0.01, 3000), (0.2, 100), (0.3, 10)]
+SETTINGS = [(lr, DEFAULT_EPOCHS) for lr in LEARNING_RATES] + [
+    (0.01, 100), (0.01, 10), (0.01, 3000), (0.2, 100), (0.3, 10)]
 
 
 def cli(lr: float, epochs: int) -> tuple[str, int | None]:
@@ -99,7 +100,8 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
         rate.press("ArrowLeft")
     shows(0.01, DEFAULT_EPOCHS)
     explorer.get_by_role("radio", name=str(DEFAULT_EPOCHS), exact=True).focus()
-    for epochs, key in [(100, "ArrowLeft"), (10, "ArrowLeft"), (100, "ArrowRight"), (1000, "ArrowRight"), (3000, "ArrowRight")]:
+    moves = [(100, "ArrowLeft"), (10, "ArrowLeft"), (100, "ArrowRight"), (1000, "ArrowRight"), (3000, "ArrowRight")]
+    for epochs, key in moves:
         page.keyboard.press(key)
         shows(0.01, epochs)
     explorer.get_by_role("radio", name="100", exact=True).check()
@@ -128,7 +130,8 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
     play = explorer.get_by_role("button", name="재생")
     play.click()
     explorer.get_by_role("button", name="일시 정지").wait_for()
-    page.wait_for_function("([el, last]) => el.textContent === last", arg=[frame.element_handle(), logged[100]], timeout=20_000)
+    page.wait_for_function("([el, last]) => el.textContent === last", arg=[frame.element_handle(), logged[100]],
+                           timeout=20_000)
     explorer.get_by_role("button", name="재생").wait_for()
     step.press("Home")
     play.click()

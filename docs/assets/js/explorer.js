@@ -178,7 +178,8 @@
     const plotWidth = 280, plotHeight = Math.round((plotWidth * (b1 - b0)) / (W1 - W0));
     const surface = new Panel(panels, { width: 330, height: plotHeight + 42, margin: [8, 10, 34, 40],
       label: "비용 등고선 위에 그린 W와 b의 이동 경로",
-      caption: "(W, b)의 경로. 선은 비용이 같은 점을 잇는 등고선, ★는 비용이 가장 작은 점(최소 제곱 해), ○는 시작점입니다." });
+      caption: "(W, b)의 경로. 선은 비용이 같은 점을 잇는 등고선, ★는 비용이 가장 작은 점(최소 제곱 해), "
+        + "○는 시작점입니다." });
     surface.scale(W0, W1, b0, b1);
     surface.drawAxes(ticks(W0, W1, 4), ticks(b0, b1, 5), "W (가중치)", "b (편향)");
     for (const [, lines] of data.contours) {
@@ -193,7 +194,8 @@
     const path = s("path", { class: "lx-path" }, surface.layer);
     s("circle", { class: "lx-start", cx: surface.x(data.start[0]), cy: surface.y(data.start[1]), r: 4 }, surface.layer);
     const dot = s("circle", { class: "lx-dot", r: 4 }, surface.layer);
-    const away = s("text", { class: "lx-note", x: surface.area.right - 4, y: surface.area.top + 14, "text-anchor": "end" }, surface.layer);
+    const away = s("text", { class: "lx-note", x: surface.area.right - 4, y: surface.area.top + 14,
+      "text-anchor": "end" }, surface.layer);
 
     const costs = new Panel(panels, { width: 330, height: 200, margin: [8, 10, 34, 48],
       label: "에폭에 따른 비용의 변화, 세로축은 로그 눈금",
@@ -208,7 +210,8 @@
     const xMax = Math.max(...data.x) + 1, yMin = Math.min(0, ...data.y) - 1, yMax = Math.max(...data.y) + 2;
     fit.scale(0, xMax, yMin, yMax);
     fit.drawAxes(ticks(0, xMax, 4), ticks(yMin, yMax, 4), "x", "y");
-    s("path", { class: "lx-best-line", d: fit.line([[0, data.minimum[1]], [xMax, data.minimum[0] * xMax + data.minimum[1]]]) }, fit.axes);
+    const [Wbest, bbest] = data.minimum;
+    s("path", { class: "lx-best-line", d: fit.line([[0, bbest], [xMax, Wbest * xMax + bbest]]) }, fit.axes);
     const fitLine = s("path", { class: "lx-fit" }, fit.layer);
     data.x.forEach((x, i) => s("circle", { class: "lx-data", cx: fit.x(x), cy: fit.y(data.y[i]), r: 4 }, fit.layer));
 
@@ -238,6 +241,7 @@
       // the cost axis: the decades this run's finite costs span up to the chosen epoch
       const last = frames() - 1;
       const finite = r.cost.slice(0, last + 1).filter((c) => c > 0);
+      if (!finite.length) finite.push(1);
       let lo = Math.floor(Math.log10(Math.min(...finite))), hi = Math.ceil(Math.log10(Math.max(...finite)));
       if (hi - lo < 2) { lo -= 1; hi += 1; }
       costs.scale(0, n, lo, hi);
