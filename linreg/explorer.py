@@ -103,7 +103,8 @@ def run_grid(
         One ``ExplorerRun`` per learning rate, in the order given.
 
     Raises:
-        ValueError: for an empty or invalid ``lrs`` or ``epoch_choices``, naming the argument.
+        ValueError: for an empty ``lrs`` or ``epoch_choices``, or a value out of range, naming it.
+        TypeError: for a value that is not a number (or not a whole number of epochs).
     """
     data = blog_data() if dataset is None else dataset
     rates = _checks.numbers(list(lrs), "lrs")
@@ -120,7 +121,7 @@ def _run(data: Dataset, lr: float, choices: list[int]) -> ExplorerRun:
     records = {e: i for i, e in enumerate(history.epochs) if e >= 0}
     diverged = history.diverged_at
     last = longest if diverged is None else diverged - 1  # the last epoch with a finite cost
-    epochs = [e for e in drawn_epochs(max(last, 0), keep=choices) if e <= last] if last >= 0 else []
+    epochs = drawn_epochs(last, keep=choices) if last >= 0 else []
     finals: dict[int, str | None] = {}
     for n in choices:
         if diverged is not None and diverged <= n:
