@@ -34,7 +34,7 @@ EPOCH_CHOICES = (10, 100, 1000, 3000)
 DEFAULT_LR, DEFAULT_EPOCHS = 0.01, 1000  # the lecture's setting
 START = (0.0, 0.0)  # W and b before the first update, as in train_lecture
 # which epochs are drawn: every one at first, then fewer as the run settles
-DENSE_UNTIL, EVERY_TO_1000, EVERY_AFTER = 200, 10, 50
+DENSE_UNTIL, EVERY_TO_1000, EVERY_AFTER = 100, 10, 50
 CONTOUR_LEVELS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 SCRIPT = "../../assets/js/explorer.js"  # from a lesson page (lessons/<name>/)
 
@@ -331,8 +331,10 @@ def explorer_data(
     Returns:
         A dict with ``x``, ``y``, ``start``, ``minimum`` (least squares), ``lrs``, ``epochs``,
         ``default`` (indices of the lecture's setting), ``window``, ``contours`` (level and
-        flat W, b lists) and ``runs`` (per learning rate: ``lr``, ``e`` epochs, ``W``, ``b``,
-        ``cost``, ``diverged``, ``finals`` keyed by epoch count).
+        flat W, b lists), ``frames`` (the drawn epochs of the longest run) and ``runs`` (per
+        learning rate: ``lr``; its drawn epochs as the first ``n`` of ``frames`` then ``tail``
+        (the last finite epoch of a divergent run); ``W``, ``b``, ``cost`` at those epochs;
+        ``diverged``; ``finals`` keyed by epoch count).
 
     Raises:
         ValueError: for bad arguments, naming the argument.
@@ -342,6 +344,7 @@ def explorer_data(
     choices = sorted(runs[0].finals)
     region = window(data, runs)
     W_ls, b_ls = least_squares(data.x, data.y)
+    frames = drawn_epochs(choices[-1], keep=choices)  # shared by the runs: sent once
     return {
         "x": [_Compact(v) for v in data.x.flatten().tolist()],
         "y": [_Compact(v) for v in data.y.flatten().tolist()],
@@ -355,10 +358,11 @@ def explorer_data(
             [_Compact(level), [[_Compact(round(c, 3)) for point in line for c in point] for line in lines]]
             for level, lines in contours(data, region)
         ],
+        "frames": frames,
         "runs": [
             {
                 "lr": run.lr,
-                "e": run.epochs,
+                **_frames_used(run.epochs, frames),
                 "W": _shortest_all(run.W, 3),
                 "b": _shortest_all(run.b, 3),
                 "cost": _shortest_all(run.cost, 6, significant=4),
@@ -368,6 +372,13 @@ def explorer_data(
             for run in runs
         ],
     }
+
+
+def _frames_used(epochs: list[int], frames: list[int]) -> dict:
+    n = 0
+    while n < min(len(epochs), len(frames)) and epochs[n] == frames[n]:
+        n += 1
+    return {"n": n, "tail": epochs[n:]}
 
 
 def _shortest_all(values: Sequence[float], digits: int, significant: int | None = None) -> list[_Compact]:

@@ -26,6 +26,11 @@ def data():
     return explorer_data()
 
 
+def epochs(data: dict, run: dict) -> list[int]:
+    """A run's drawn epochs, as explorer.js reads them: the first n shared frames, then the run's tail."""
+    return data["frames"][:run["n"]] + run["tail"]
+
+
 def gradient_descent_float64(lr: float, nb_epochs: int) -> tuple[list[float], list[float], list[float]]:
     """The lecture's update on y = 2x from W = b = 0, by hand in float64: W, b after each epoch, cost before."""
     xs, ys = [1.0, 2.0, 3.0], [2.0, 4.0, 6.0]
@@ -70,7 +75,7 @@ def test_every_drawn_epoch_prints_as_the_lectures_log_line_for_it(data, lr):
     logged = {}
     train_lecture(blog_data().x, blog_data().y, lr=lr, nb_epochs=longest, log_every=1,
                   log=lambda line: logged.__setitem__(int(line[6:10]), line))  # a later line for an epoch wins
-    for epoch, W, b, cost in zip(run["e"], run["W"], run["b"], run["cost"]):
+    for epoch, W, b, cost in zip(epochs(data, run), run["W"], run["b"], run["cost"]):
         printed = f"Epoch {epoch:4d}/{longest} W: {js_fixed(W, 3)}, b: {js_fixed(b, 3)} Cost: {js_fixed(cost, 6)}"
         assert printed == logged[epoch]
 
@@ -80,29 +85,30 @@ def test_the_path_follows_a_hand_written_float64_loop(data, lr):
     run = data["runs"][data["lrs"].index(lr)]
     Ws, bs, costs = gradient_descent_float64(lr, max(EPOCH_CHOICES))
     assert data["start"][:2] == [0, 0] and data["start"][2] == pytest.approx(costs[0], rel=1e-6)
-    for epoch, W, b, cost in zip(run["e"], run["W"], run["b"], run["cost"]):
+    for epoch, W, b, cost in zip(epochs(data, run), run["W"], run["b"], run["cost"]):
         if costs[epoch] > 1e6:  # float32 and float64 drift apart once the run blows up
             break
         assert W == pytest.approx(Ws[epoch], rel=1e-4, abs=1e-3) and b == pytest.approx(bs[epoch], rel=1e-4, abs=1e-3)
         assert cost == pytest.approx(costs[epoch], rel=2e-3, abs=2e-6)
     if run["diverged"] is None:
-        assert run["e"][-1] == max(EPOCH_CHOICES) and costs[-1] < 1
+        assert epochs(data, run)[-1] == max(EPOCH_CHOICES) and costs[-1] < 1
     else:  # float32 stops at the epoch whose sum of squared errors leaves its range; float64 goes on
         n = run["diverged"]
-        assert run["e"][-1] == n - 1 and 3 * costs[n - 1] < FLOAT32_MAX < 3 * costs[n]
+        assert epochs(data, run)[-1] == n - 1 and 3 * costs[n - 1] < FLOAT32_MAX < 3 * costs[n]
 
 
 def test_drawn_epochs_are_dense_first_then_sparse_and_keep_what_is_asked():
     assert drawn_epochs(3) == [0, 1, 2, 3]
-    epochs = drawn_epochs(3000, keep=[1234, 5000])
-    assert epochs[:201] == list(range(201)) and 210 in epochs and 205 not in epochs
-    assert 1234 in epochs and 5000 not in epochs and epochs[-1] == 3000 and epochs == sorted(set(epochs))
+    drawn = drawn_epochs(3000, keep=[1234, 5000])
+    assert drawn[:101] == list(range(101)) and 110 in drawn and 105 not in drawn and 1050 in drawn
+    assert 1234 in drawn and 5000 not in drawn and drawn[-1] == 3000 and drawn == sorted(set(drawn))
 
 
 def test_a_divergent_run_ends_at_its_last_finite_cost(data):
     for run in data["runs"]:
+        assert len(epochs(data, run)) == len(run["W"]) == len(run["b"]) == len(run["cost"])
         if run["diverged"] is not None:
-            assert run["e"][-1] == run["diverged"] - 1 and all(math.isfinite(c) for c in run["cost"])
+            assert epochs(data, run)[-1] == run["diverged"] - 1 and all(math.isfinite(c) for c in run["cost"])
     assert any(run["diverged"] for run in data["runs"]) and any(run["diverged"] is None for run in data["runs"])
 
 

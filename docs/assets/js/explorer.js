@@ -146,6 +146,8 @@
 
   function mount(root) {
     const data = JSON.parse(root.dataset.explorer);
+    // each run's drawn epochs: the first n shared ones, then its own tail (a divergent run's last)
+    for (const r of data.runs) r.e = data.frames.slice(0, r.n).concat(r.tail);
     const id = `lx${++count}`;
     const state = { rate: data.default[0], epochs: data.default[1], frame: 0, playing: false };
     root.dataset.ready = "1";
