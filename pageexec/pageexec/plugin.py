@@ -112,7 +112,7 @@ def git_commit(root: Path, paths: list[str]) -> str | None:
 def provenance_html(facts: dict) -> str:
     """The note under a page with executed code: what produced its outputs, in the reader's words."""
     parts = ([f"Python {facts['python']}"] if facts.get("python") else []) + \
-        [f"{name} {version}" for name, version in facts.get("packages", {}).items()]
+        [f"{name} {version}" for name, version in facts.get("packages", [])]
     text = html_lib.escape(", ".join(parts))
     commit = facts.get("commit")
     if commit:
@@ -157,12 +157,12 @@ class BuildState:
     def _provenance(self) -> dict:
         """Versions and commit of what produced a page's outputs (read once, when a page first runs)."""
         if self._facts is None:
-            packages = {}
+            packages = []  # pairs, in the configured order (a cache entry's JSON sorts dict keys)
             for name in self.named:
                 try:
-                    packages[name] = metadata.version(name)
+                    packages.append([name, metadata.version(name)])
                 except metadata.PackageNotFoundError:
-                    packages[name] = "?"
+                    packages.append([name, "?"])
             self._facts = {"python": platform.python_version(), "packages": packages,
                            "commit": git_commit(self.root, self.depends_on)}
         return dict(self._facts)
