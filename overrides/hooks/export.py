@@ -133,8 +133,9 @@ def script_output(blocks: Sequence[Block], name: str) -> list[str]:
     return out
 
 
-def _intro(source: Source) -> str:
-    return (f"이 파일은 사이트의 「{source.title}」 페이지({source.url})에서 실행한 코드 블록을 "
+def _intro(source: Source, markdown: bool = False) -> str:
+    page = f"[「{source.title}」 페이지]({source.url})" if markdown else f"「{source.title}」 페이지({source.url})"
+    return (f"이 파일은 사이트의 {page}에서 실행한 코드 블록을 "
             "페이지에 나온 순서대로 모은 것으로, 사이트를 빌드할 때 자동으로 만들어집니다.")
 
 
@@ -171,7 +172,7 @@ def _lines(text: str) -> list[str]:
 def notebook(blocks: Sequence[Block], source: Source, markdown: str) -> dict:
     """The page as a notebook (nbformat 4 JSON), with the page's outputs."""
     cells: list[dict] = [
-        _markdown(f"# {source.title}\n\n{_intro(source)} 저장된 출력도 그때 실행한 결과입니다.\n\n"
+        _markdown(f"# {source.title}\n\n{_intro(source, markdown=True)} 저장된 출력도 그때 실행한 결과입니다.\n\n"
                   "첫 셀은 이 페이지를 만든 것과 같은 `linreg` 패키지(와 그것이 쓰는 torch 2.13.0)를 설치합니다. "
                   "Colab에서는 설치가 끝난 뒤 위에서부터 차례로 실행하세요.", "intro"),
         _code(f"%pip install -q {source.wheel_url}", [], "install"),

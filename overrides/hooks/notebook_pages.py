@@ -8,6 +8,10 @@ properties that no kept rule reads. About 20 KB remain; pages with the same clas
 file. Pruning takes about half a second, so its result is kept in ``.cache/notebook-css``
 (``EXEC_CACHE_DIR``), keyed on the CSS and the classes, checked on read.
 
+nbconvert re-parses its HTML as HTML, which lowercases SVG names (``viewBox``, ``clipPath``):
+figures (``figure.linreg-figure``) get their exact SVG back from the notebook's outputs, so
+they draw as on the lesson pages and are the same files.
+
 mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site), gives
 Korean headings empty ids and runs cells without a time limit. Here links are resolved
 like MkDocs resolves them (a missing target is a warning, so ``--strict`` fails),
@@ -18,6 +22,8 @@ headings get the site's slugs, and a cell running past ``EXEC_TIMEOUT`` seconds
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
+import json
 import logging
 import os
 from pathlib import Path
@@ -187,9 +193,30 @@ def _shared_stylesheet(html: str, page, config) -> str:
     return link + html
 
 
+_FIGURE = re.compile(r'<figure class="linreg-figure">.*?</figure>', re.S)
+_LABEL = re.compile(r'aria-label="([^"]*)"')
+
+
+def _label(figure: str) -> str | None:
+    found = _LABEL.search(figure)
+    return html_lib.unescape(found.group(1)) if found else None
+
+
+def exact_figures(html: str, notebook: dict) -> str:
+    """Put back each figure as the notebook's output has it, matched by its alternative text."""
+    originals = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/html", "")
+            for figure in _FIGURE.findall("".join(text) if isinstance(text, list) else text):
+                originals[_label(figure)] = figure
+    return _FIGURE.sub(lambda m: originals.get(_label(m.group(0)), m.group(0)), html)
+
+
 def on_page_content(html: str, page, files, config, **kwargs) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
+    html = exact_figures(html, json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8")))
     html = _shared_stylesheet(html, page, config)
     here = posixpath.dirname(page.file.src_uri)
 
