@@ -162,3 +162,12 @@ def test_notebook_prints_what_the_page_printed(site, wheel, reader, timings, les
             assert html == block.output, f"block {i}: the figures differ"
         else:
             assert "".join(o.text for o in streams) == block.output, f"block {i}:\n{cell.source}"
+
+
+def test_home_page_says_how_to_run_the_code(site, wheel):
+    soup = BeautifulSoup(site.page(""), "html.parser")
+    assert soup.find(id="이-사이트를-읽는-법")  # where every page's "직접 실행하는 방법" points
+    text = soup.select_one("article").get_text()
+    assert f"pip install {SITE_URL.rstrip('/')}/downloads/{wheel.name}" in text
+    for words in ("노트북(.ipynb)", "스크립트(.py)", "Colab에서 열기"):
+        assert words in text
