@@ -12,9 +12,7 @@ per test session, from the site the suite builds anyway. Select with ``-m downlo
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 import sys
 import time
 import zipfile
@@ -118,26 +116,8 @@ def _first_difference(expected: list[str], actual: str) -> str:
 
 @pytest.mark.downloads
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_script_prints_what_the_page_printed(site, reader, timings, tmp_path, lesson):
-    source = site.site / "downloads" / f"{lesson}.py"
-    script = tmp_path / source.name
-    script.write_bytes(source.read_bytes())
-    started = time.perf_counter()
-    done = subprocess.run([str(reader.python), script.name], cwd=tmp_path, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONIOENCODING": "utf-8"}, timeout=300)
-    timings[f"script {lesson}"] = time.perf_counter() - started
-    assert done.returncode == 0, done.stderr
-    blocks = stored_blocks(json.loads(source.with_suffix(".ipynb").read_text(encoding="utf-8")))
-    expected = export.script_output(blocks, script.stem)
-    assert done.stdout == "".join(expected), _first_difference(expected, done.stdout)
-    figures = [svg for block in blocks if block.html for svg in export.figures(block.output)]
-    for n, svg in enumerate(figures, start=1):
-        assert (tmp_path / f"{script.stem}-figure-{n}.svg").read_text(encoding="utf-8") == svg
-
-
-@pytest.mark.downloads
-@pytest.mark.parametrize("lesson", LESSONS)
-def test_notebook_prints_what_the_page_printed(site, wheel, reader, timings, lesson):
+def test_notebook_prints_what_the_page_printed(site, wheel, reader, script_runs, timings, lesson):
+    # script_runs: the scripts start running in the background, beside the notebooks
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
@@ -162,6 +142,20 @@ def test_notebook_prints_what_the_page_printed(site, wheel, reader, timings, les
             assert html == block.output, f"block {i}: the figures differ"
         else:
             assert "".join(o.text for o in streams) == block.output, f"block {i}:\n{cell.source}"
+
+
+@pytest.mark.downloads
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_script_prints_what_the_page_printed(site, script_runs, lesson):
+    run = script_runs[lesson].result()
+    assert run.returncode == 0, run.stderr
+    source = site.site / "downloads" / f"{lesson}.py"
+    blocks = stored_blocks(json.loads(source.with_suffix(".ipynb").read_text(encoding="utf-8")))
+    expected = export.script_output(blocks, source.stem)
+    assert run.stdout == "".join(expected), _first_difference(expected, run.stdout)
+    figures = [svg for block in blocks if block.html for svg in export.figures(block.output)]
+    for n, svg in enumerate(figures, start=1):
+        assert (run.folder / f"{source.stem}-figure-{n}.svg").read_text(encoding="utf-8") == svg
 
 
 def test_home_page_says_how_to_run_the_code(site, wheel):
