@@ -45,8 +45,12 @@ not executed
 a = 1
 ```
 
-```python exec="1" session="s"
+```python exec="1" result="text" session="s"
 print(a)
+```
+
+```python exec="1" session="s"
+print("**표**")
 ```
 
 ## 그림 {#figures}
@@ -58,7 +62,8 @@ print(f"<svg width='1'>{a}</svg>")
 BLOCKS = [
     Block("a = 1\n", "", line=15),
     Block("print(a)", "1\n", line=19),
-    Block('print(f"<svg width=\'1\'>{a}</svg>")', "<svg width='1'>1</svg>\n", html=True, line=25),
+    Block('print("**표**")', "**표**\n", line=23),
+    Block('print(f"<svg width=\'1\'>{a}</svg>")', "<svg width='1'>1</svg>\n", html=True, line=29),
 ]
 SOURCE = export.Source(title="제목", url="https://example.org/p/", wheel_url="https://example.org/w.whl", name="p")
 
@@ -69,12 +74,18 @@ def test_headings_skip_fenced_code_and_attribute_lists():
 
 
 def test_each_section_heading_comes_before_its_first_block():
-    assert export.sections(BLOCKS, PAGE) == ["첫 절", None, "그림"]
+    assert export.sections(BLOCKS, PAGE) == ["첫 절", None, None, "그림"]
+
+
+def test_output_kind_follows_the_fence_options():
+    assert [export.output_kind(b, PAGE) for b in BLOCKS] == ["markdown", "text", "markdown", "html"]
+    assert export.output_kind(Block("x", "", line=16), PAGE) == "markdown"  # a line inside the block
 
 
 def test_print_becomes_show_and_arguments_stay_aligned():
     code = 'x = 1\nprint(f("가",\n      2))\nprint(3)  # print('
     assert export.print_to_show(code) == 'x = 1\nshow(f("가",\n     2))\nshow(3)  # print('
+    assert export.print_to_show(code, "show_markdown").split("\n")[2] == "              2))"
 
 
 def test_print_with_more_than_one_value_is_refused():
@@ -92,19 +103,23 @@ def test_notebook_installs_the_wheel_then_has_the_blocks_with_the_page_outputs()
     nb = nbformat.reads(export.notebook_json(BLOCKS, SOURCE, PAGE), as_version=4)
     nbformat.validate(nb)
     roles = [(cell.cell_type, cell.metadata["linreg"]) for cell in nb.cells]
+    assert nb.cells[0].source.startswith("# 노트북으로 실행하기: 제목")
     assert roles == [("markdown", "intro"), ("code", "install"), ("code", "helper"), ("markdown", "section"),
-                     ("code", "block"), ("code", "block"), ("markdown", "section"), ("code", "block")]
+                     ("code", "block"), ("code", "block"), ("code", "block"), ("markdown", "section"), ("code", "block")]
     assert nb.cells[1].source == "%pip install -q https://example.org/w.whl"
     assert "[「제목」 페이지](https://example.org/p/)" in nb.cells[0].source
     code = [cell for cell in nb.cells if cell.metadata["linreg"] == "block"]
-    assert [cell.source for cell in code] == ["a = 1", "print(a)", 'show(f"<svg width=\'1\'>{a}</svg>")']
+    assert [cell.source for cell in code] == ["a = 1", "print(a)", 'show_markdown("**표**")',
+                                              'show(f"<svg width=\'1\'>{a}</svg>")']
     assert code[0].outputs == []
     assert code[1].outputs == [{"output_type": "stream", "name": "stdout", "text": "1\n"}]  # one box per block
-    assert code[2].outputs[0]["data"]["text/html"] == "<svg width='1'>1</svg>"
+    assert code[2].outputs[0]["data"]["text/markdown"] == "**표**\n"
+    assert code[3].outputs[0]["data"]["text/html"] == "<svg width='1'>1</svg>\n"
+    assert [cell.metadata["linreg_output"] for cell in code] == ["markdown", "text", "markdown", "html"]
 
 
 def test_notebook_without_figures_has_no_helper():
-    nb = json.loads(export.notebook_json(BLOCKS[:2], SOURCE, PAGE))
+    nb = json.loads(export.notebook_json(BLOCKS[1:2], SOURCE, PAGE))
     assert "helper" not in [cell["metadata"]["linreg"] for cell in nb["cells"]]
 
 
@@ -113,7 +128,8 @@ def test_script_runs_and_prints_what_the_page_printed(tmp_path):
     path.write_text(export.script(BLOCKS, SOURCE, PAGE), encoding="utf-8")
     text = path.read_text(encoding="utf-8")
     assert "#     pip install https://example.org/w.whl" in text and "# %% 첫 절" in text
+    assert 'print("**표**")' in text  # a terminal shows Markdown as it is
     done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert done.stdout == "".join(export.script_output(BLOCKS, "p")) == "1\n그림 저장: p-figure-1.svg\n"
+    assert done.stdout == "".join(export.script_output(BLOCKS, "p")) == "1\n**표**\n그림 저장: p-figure-1.svg\n"
     assert (tmp_path / "p-figure-1.svg").read_text() == '<svg xmlns="http://www.w3.org/2000/svg" width=\'1\'>1</svg>'

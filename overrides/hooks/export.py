@@ -10,9 +10,12 @@ runs in one namespace here, as the blocks of a page's session do on the site.
   like the page before it is run. Each section heading of the page becomes a Markdown cell.
 - The script (``# %%`` cells, as VS Code and Jupytext read them) names the install command in
   its opening comment; it does not install anything itself.
-- Blocks whose output is HTML print figures. There, each ``print(...)`` becomes ``show(...)``:
-  in the notebook ``show`` displays the HTML; in the script it writes each SVG figure to
-  ``<script name>-figure-<n>.svg`` beside the script and prints that file name.
+- A block's output is text, HTML (``html="1"``: figures) or Markdown (neither ``html`` nor
+  ``result``: the page renders it, e.g. a table), as its fence in the page says. In HTML
+  blocks each ``print(...)`` becomes ``show(...)``: in the notebook ``show`` displays the
+  HTML; in the script it writes each SVG figure to ``<script name>-figure-<n>.svg`` beside
+  the script and prints that file name. In the notebook, Markdown blocks ``show_markdown(...)``
+  instead of printing, so tables look as on the page; the script prints them as they are.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ FIGURE_MESSAGE = "그림 저장: {name}"
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_OPENING = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*\S")
+TEXT, HTML, MARKDOWN = "text", "html", "markdown"
 
 
 class Block(Protocol):
@@ -80,8 +85,23 @@ def sections(blocks: Sequence[Block], markdown: str, level: int = 2) -> list[str
     return out
 
 
-def print_to_show(code: str) -> str:
-    """Rename every call of ``print`` in ``code`` to ``show`` (which takes one argument).
+def output_kind(block: Block, markdown: str) -> str:
+    """``html``, ``text`` (the page shows it as code) or ``markdown`` (the page renders it).
+
+    Read from the options of the block's fence: the line ``block.line`` or the nearest
+    fence opening above it.
+    """
+    if block.html:
+        return HTML
+    lines = markdown.split("\n")
+    for number in range(min(block.line, len(lines)), 0, -1):
+        if _OPENING.match(lines[number - 1]):
+            return TEXT if re.search(r"\bresult=", lines[number - 1]) else MARKDOWN
+    return TEXT
+
+
+def print_to_show(code: str, name: str = "show") -> str:
+    """Rename every call of ``print`` in ``code`` to ``name`` (which takes one argument).
 
     Raises:
         ValueError: for a ``print`` call with other than one positional argument.
@@ -95,18 +115,23 @@ def print_to_show(code: str) -> str:
             raise ValueError(f"line {call.lineno}: a block printing HTML must print one value per call")
         raw = lines[call.func.lineno - 1].encode()
         start = call.func.col_offset  # a byte offset
-        lines[call.func.lineno - 1] = (raw[:start] + b"show" + raw[start + len(b"print"):]).decode()
+        lines[call.func.lineno - 1] = (raw[:start] + name.encode() + raw[start + len(b"print"):]).decode()
         aligned = " " * (len(raw[:start].decode()) + len("print("))
+        shift = len(name) - len("print")
         for i in range(call.func.lineno, call.end_lineno):  # arguments aligned under the old name
             if lines[i].startswith(aligned):
-                lines[i] = lines[i][1:]
+                lines[i] = " " * shift + lines[i] if shift > 0 else lines[i][-shift:]
     return "\n".join(lines)
 
 
-def cell_code(block: Block) -> str:
-    """The block's code as it runs in a download."""
+def cell_code(block: Block, kind: str = TEXT, notebook: bool = False) -> str:
+    """The block's code as it runs in a download (``kind`` from ``output_kind``)."""
     code = block.code.strip("\n")
-    return print_to_show(code) if block.html else code
+    if kind == HTML:
+        return print_to_show(code)
+    if kind == MARKDOWN and notebook:
+        return print_to_show(code, "show_markdown")
+    return code
 
 
 def figures(output: str) -> list[str]:
@@ -139,12 +164,16 @@ def _intro(source: Source, markdown: bool = False) -> str:
             "페이지에 나온 순서대로 모은 것으로, 사이트를 빌드할 때 자동으로 만들어집니다.")
 
 
-NOTEBOOK_SHOW = '''# 페이지에서 그림(HTML)으로 보이는 출력을 노트북에 그대로 표시합니다.
-from IPython.display import HTML, display
+NOTEBOOK_SHOW = '''# 페이지에서 그림(HTML)이나 표(Markdown)로 보이는 출력을 노트북에서도 그렇게 표시합니다.
+from IPython.display import HTML, Markdown, display
 
 
 def show(html):
-    display(HTML(html))'''
+    display(HTML(html))
+
+
+def show_markdown(text):
+    display(Markdown(text))'''
 
 SCRIPT_SHOW = '''# 페이지에서 그림(HTML)으로 보이는 출력은 SVG 파일로 저장하고, 그 파일 이름을 출력합니다.
 import re
@@ -172,21 +201,27 @@ def _lines(text: str) -> list[str]:
 def notebook(blocks: Sequence[Block], source: Source, markdown: str) -> dict:
     """The page as a notebook (nbformat 4 JSON), with the page's outputs."""
     cells: list[dict] = [
-        _markdown(f"# {source.title}\n\n{_intro(source, markdown=True)} 저장된 출력도 그때 실행한 결과입니다.\n\n"
+        _markdown(f"# 노트북으로 실행하기: {source.title}\n\n{_intro(source, markdown=True)} 저장된 출력도 그때 실행한 결과입니다.\n\n"
                   "첫 셀은 이 페이지를 만든 것과 같은 `linreg` 패키지(와 그것이 쓰는 torch 2.13.0)를 설치합니다. "
                   "Colab에서는 설치가 끝난 뒤 위에서부터 차례로 실행하세요.", "intro"),
         _code(f"%pip install -q {source.wheel_url}", [], "install"),
     ]
-    if any(block.html for block in blocks):
+    kinds = [output_kind(block, markdown) for block in blocks]
+    if any(kind != TEXT for kind in kinds):
         cells.append(_code(NOTEBOOK_SHOW, [], "helper"))
-    for block, heading in zip(blocks, sections(blocks, markdown)):
+    for block, kind, heading in zip(blocks, kinds, sections(blocks, markdown)):
         if heading is not None:
             cells.append(_markdown(f"## {heading}"))
-        if block.html:
-            outputs = [{"output_type": "display_data", "metadata": {}, "data": {"text/html": _lines(block.output.strip())}}]
-        else:
-            outputs = [{"output_type": "stream", "name": "stdout", "text": _lines(block.output)}] if block.output else []
-        cells.append(_code(cell_code(block), outputs, "block"))
+        if not block.output:
+            outputs = []
+        elif kind == TEXT:
+            outputs = [{"output_type": "stream", "name": "stdout", "text": _lines(block.output)}]
+        else:  # the page's output whole, in one box
+            mime = "text/html" if kind == HTML else "text/markdown"
+            outputs = [{"output_type": "display_data", "metadata": {}, "data": {mime: _lines(block.output)}}]
+        cell = _code(cell_code(block, kind, notebook=True), outputs, "block")
+        cell["metadata"]["linreg_output"] = kind
+        cells.append(cell)
     for number, cell in enumerate(cells):
         cell["id"] = f"cell-{number}"
     return {
@@ -225,5 +260,5 @@ def script(blocks: Sequence[Block], source: Source, markdown: str) -> str:
         parts.append(f"# %%\n{SCRIPT_SHOW}\n")
     for block, heading in zip(blocks, sections(blocks, markdown)):
         parts.append(f"# %% {heading}\n" if heading else "# %%\n")
-        parts[-1] += cell_code(block) + "\n"
+        parts[-1] += cell_code(block, output_kind(block, markdown)) + "\n"
     return "\n\n".join(parts)
