@@ -13,10 +13,10 @@ HOST   ?= 127.0.0.1:8000
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml pageexec/pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[docs,test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[docs,test]' -e ./pageexec
 	touch $(STAMP)
 
 install: $(STAMP)  ## Create .venv with the pinned dependencies

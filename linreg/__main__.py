@@ -2,6 +2,10 @@
 
 import sys
 
-from linreg.cli import main
+try:
+    from linreg.cli import main
+except KeyboardInterrupt:  # Ctrl-C while torch is still importing
+    print("linreg: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

@@ -2,12 +2,14 @@
 
     python -m linreg --data lab --lr 0.01 --epochs 1000 --log-every 100
 
-Errors in the arguments print one line (``linreg: error: ...``) and exit with code 2.
+Exit codes: 0 done; 1 training diverged (one line on stderr); 2 a bad argument or input
+(one line, ``linreg: error: ...``, before any training); 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -18,6 +20,8 @@ from linreg.data import Split, load
 from linreg.train import TRAINERS, History
 
 FIGURES = ("fit", "cost", "surface")
+FLOAT32_MAX = 3.4028234663852886e38  # torch's default dtype: a larger --lr overflows to inf
+DIVERGED, USAGE, INTERRUPTED = 1, 2, 130
 PROGRESS_MIN_EPOCHS = 10_000  # shorter runs finish before a bar is worth drawing
 
 
@@ -88,7 +92,7 @@ def run(args: argparse.Namespace) -> History:
     if history.diverged:
         print(f"linreg: training diverged at epoch {history.diverged_at} (cost is not finite); "
               f"try a smaller --lr", file=sys.stderr)
-    elif test is not None:
+    if test is not None and not history.diverged:
         W, b, _ = history.final()
         print(f"Test cost: {mse(test.x * W + b, test.y).item():.6f} ({len(test)} held-out samples)")
     if args.plot:
@@ -109,18 +113,44 @@ def _plot(args: argparse.Namespace, train, history: History) -> None:
     print(f"wrote {args.plot}", file=sys.stderr)
 
 
+def check(args: argparse.Namespace) -> None:
+    """Refuse, before any training, what training or the plot would fail on later."""
+    if not math.isfinite(args.lr) or args.lr <= 0:
+        raise _UsageError(f"--lr: lr must be > 0 and finite, got {args.lr:g}")
+    if args.lr > FLOAT32_MAX:
+        raise _UsageError(f"--lr: {args.lr:g} is larger than float32 can hold ({FLOAT32_MAX:.4g})")
+    if args.epochs < 0:
+        raise _UsageError(f"--epochs: nb_epochs must not be negative, got {args.epochs}")
+    if args.log_every < 1:
+        raise _UsageError(f"--log-every: log_every must not be < 1, got {args.log_every}")
+    if not 0 <= args.seed < 2**63:
+        raise _UsageError(f"--seed: must be between 0 and 2**63 - 1, got {args.seed}")
+    if args.plot is not None:
+        target = Path(args.plot)
+        if not args.plot.strip():
+            raise _UsageError("--plot: the path is empty")
+        if target.is_dir():
+            raise _UsageError(f"--plot: {target} is a folder; give a file name such as {target / 'fit.svg'}")
+        if not target.resolve().parent.is_dir():
+            raise _UsageError(f"--plot: folder {target.parent} does not exist")
+        if not os.access(target.resolve().parent, os.W_OK):
+            raise _UsageError(f"--plot: folder {target.parent} is not writable")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 2 bad arguments or input)."""
+    """Run the command line; returns the exit code (0 done, 1 diverged, 2 bad input, 130 interrupted)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-        if args.plot and not Path(args.plot).resolve().parent.is_dir():  # fail before training
-            raise _UsageError(f"--plot: folder {Path(args.plot).parent} does not exist")
-        run(args)
+        check(args)
+        history = run(args)
     except BrokenPipeError:  # e.g. `python -m linreg | head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except KeyboardInterrupt:
+        print("linreg: interrupted", file=sys.stderr)
+        return INTERRUPTED
     except (_UsageError, ValueError, TypeError, OSError) as error:
         print(f"linreg: error: {error}", file=sys.stderr)
-        return 2
-    return 0
+        return USAGE
+    return DIVERGED if history.diverged else 0

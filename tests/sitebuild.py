@@ -23,7 +23,7 @@ class Build:
     returncode: int
     log: str
     site: Path
-    report: dict  # from the exec_cache hook: pages "executed" and "cached", "torch_imported"
+    report: dict  # from the pageexec plugin: pages "executed" and "cached", "torch_imported", "workers_started"
 
     def page(self, path: str) -> str:
         return (self.site / path / "index.html").read_text(encoding="utf-8")
@@ -48,10 +48,16 @@ def real_hooks() -> list[str]:
     return [str(ROOT / path) for path in re.findall(r"^  - (overrides/hooks/\S+\.py)", text, re.M)]
 
 
-def fixture_site(root: Path, pages: dict[str, str], watch: list[str] = ()) -> Path:
+def engine(**options) -> dict:
+    """The pageexec plugin entry of a fixture site (its cache under the fixture's own .cache)."""
+    return {"pageexec": {"timeout": 60, **options}}
+
+
+def fixture_site(root: Path, pages: dict[str, str], watch: list[str] = (), **options) -> Path:
     """A small site using the real site's hooks and execution plugins; returns its mkdocs.yml.
 
-    ``pages`` maps a path under docs/ to its text (a ``.ipynb`` value is notebook JSON).
+    ``pages`` maps a path under docs/ to its text (a ``.ipynb`` value is notebook JSON);
+    ``watch`` folders are also what executed code depends on; ``options`` go to pageexec.
     """
     for path, text in pages.items():
         target = root / "docs" / path
@@ -62,7 +68,7 @@ def fixture_site(root: Path, pages: dict[str, str], watch: list[str] = ()) -> Pa
         "site_name": "fixture",
         "docs_dir": "docs",
         "theme": {"name": "material"},
-        "plugins": ["markdown-exec"]
+        "plugins": [engine(depends_on=list(watch), **options)]
         + ([{"mkdocs-jupyter": {"include": ["*.ipynb"], "execute": True, "allow_errors": False}}] if notebooks else []),
         "hooks": real_hooks(),
         "watch": list(watch),

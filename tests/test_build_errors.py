@@ -1,10 +1,14 @@
-"""A bad lesson page fails the build with a message naming the file and the block."""
+"""A bad page fails the whole build, non-zero, naming the file; the previous site stays as it was.
+
+The ways a block can fail are tested in-process (test_engine_markdown.py); here a whole
+build is the point: the failure must reach `mkdocs build` and its exit code.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from sitebuild import build, fixture_site, notebook
+from sitebuild import ROOT, build, fixture_site, notebook
 
 pytestmark = pytest.mark.site
 
@@ -15,49 +19,34 @@ def fence(code: str, options: str = 'exec="1"') -> str:
     return f"# Page\n\nSome text.\n\n```python {options}\n{code}\n```\n"
 
 
-def failed(tmp_path, pages, env=None):
-    result = build(tmp_path / "site", fixture_site(tmp_path, pages), env=env, cwd=tmp_path)
+def failed(tmp_path, pages, **options):
+    result = build(tmp_path / "site", fixture_site(tmp_path, pages, **options), cwd=tmp_path)
     assert result.returncode != 0, result.log
     return result.log
 
 
-def test_a_good_page_builds(tmp_path):
-    result = build(tmp_path / "site", fixture_site(tmp_path, {"index.md": GOOD}), cwd=tmp_path)
-    assert result.returncode == 0, result.log
-    assert "42" in (tmp_path / "site" / "index.html").read_text()
-
-
-def test_a_raising_block_names_page_line_and_traceback(tmp_path):
+def test_a_raising_block_fails_the_build_naming_page_line_and_traceback(tmp_path):
     log = failed(tmp_path, {"index.md": GOOD, "lesson.md": fence("values = [1, 2]\nprint(values[5])")})
     assert "docs/lesson.md:5 (executed block 1) raised an exception" in log
     assert "Traceback" in log and "IndexError: list index out of range" in log and "print(values[5])" in log
 
 
-def test_sys_exit_fails_the_build_instead_of_ending_it_quietly(tmp_path):
-    log = failed(tmp_path, {"index.md": GOOD, "exit.md": fence("import sys\nsys.exit(0)")})
-    assert "docs/exit.md:5 (executed block 1) called sys.exit(0)" in log
+@pytest.mark.parametrize("header, message", [
+    ('python exec="1" sesion="x"', "unknown option 'sesion' (did you mean 'session'?)"),
+    ('Python exec="1"', "language 'Python' is not executed"),
+])
+def test_a_malformed_fence_fails_the_build_naming_file_and_line(tmp_path, header, message):
+    page = f"---\ntitle: Typo\n---\n\n# Page\n\n```{header}\nprint(1)\n```\n\n```python exec=\"1\"\nprint(2)\n```\n"
+    log = failed(tmp_path, {"index.md": GOOD, "typo.md": page})
+    assert "malformed executed block" in log and "docs/typo.md:7" in log and message in log
 
 
-def test_a_hanging_block_is_stopped_at_the_time_limit(tmp_path):
-    code = "import time\nwhile True:\n    try:\n        time.sleep(0.1)\n    except Exception:\n        pass"
-    log = failed(tmp_path, {"index.md": GOOD, "hang.md": fence(code)}, env={"EXEC_TIMEOUT": "2"})
-    assert "docs/hang.md:5 (executed block 1) ran longer than 2 s (EXEC_TIMEOUT)" in log
-
-
-@pytest.mark.parametrize(
-    "options, message",
-    [
-        ('exec="1" sesion="x"', "unknown option 'sesion' (did you mean 'session'?)"),
-        ("exec=1", "cannot read 'exec=1'"),
-        ('exec="yes please"', 'exec="yes please" is not a yes/no value'),
-        ('exec="1" source="abve"', 'source="abve" is not one of'),
-        ('exe="1"', "unknown option 'exe' (did you mean 'exec'?)"),
-    ],
-)
-def test_a_malformed_option_is_an_error(tmp_path, options, message):
-    log = failed(tmp_path, {"index.md": GOOD, "typo.md": fence("print(1)", options)})
-    assert "malformed executed block" in log and "docs/typo.md:5" in log
-    assert message in log
+def test_a_hang_and_os_exit_fail_the_build_by_name(tmp_path):
+    log = failed(tmp_path, {"index.md": GOOD, "hang.md": fence("import threading, time\nthreading.Event().wait()")},
+                 timeout=2)
+    assert "docs/hang.md:5 (executed block 1) ran longer than 2 s (timeout) and was stopped" in log
+    log = failed(tmp_path / "exit", {"index.md": GOOD, "exit.md": fence("import os\nos._exit(0)")})
+    assert "docs/exit.md:5 (executed block 1) did not finish: the worker process ended with exit code 0" in log
 
 
 def test_sessions_belong_to_one_page(tmp_path):
@@ -75,23 +64,24 @@ def test_broken_links_and_anchors_fail_the_strict_build(tmp_path):
 
 def test_a_failing_notebook_cell_fails_the_build(tmp_path):
     log = failed(tmp_path, {"index.md": GOOD, "nb.ipynb": notebook("a = 1", "print(a / 0)")})
-    assert "nb.ipynb" in log and "ZeroDivisionError" in log and "print(a / 0)" in log
+    assert "docs/nb.ipynb (cell 2) raised an exception" in log and "ZeroDivisionError" in log and "print(a / 0)" in log
 
 
-def test_a_failed_build_keeps_the_previous_site(tmp_path):
-    config = fixture_site(tmp_path, {"index.md": GOOD})
+@pytest.mark.parametrize("breakage", ["raising-block", "strict-warning"])
+def test_a_failed_build_keeps_the_previous_site_byte_for_byte(tmp_path, breakage):
+    config = fixture_site(tmp_path, {"index.md": GOOD, "other.md": "# Other\n"})
     assert build(tmp_path / "site", config, cwd=tmp_path).returncode == 0
-    before = (tmp_path / "site" / "index.html").read_bytes()
-    (tmp_path / "docs" / "index.md").write_text(fence("raise RuntimeError('boom')"))
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    page = tmp_path / "docs" / "other.md"
+    page.write_text(fence("raise RuntimeError('boom')") if breakage == "raising-block" else "# Other\n\n[x](no-such-page.md)\n")
     result = build(tmp_path / "site", config, cwd=tmp_path)
-    assert result.returncode != 0 and "RuntimeError: boom" in result.log
-    assert (tmp_path / "site" / "index.html").read_bytes() == before
+    assert result.returncode != 0 and ("RuntimeError: boom" in result.log or "no-such-page.md" in result.log)
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert after == before
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]  # no half-built folder
 
 
 def test_the_lesson_template_builds_and_a_mistake_in_it_is_named(tmp_path):
-    from sitebuild import ROOT
-
     template = (ROOT / "templates" / "lesson.md").read_text()
     good = build(tmp_path / "site", fixture_site(tmp_path, {"index.md": GOOD, "my-topic.md": template}), cwd=tmp_path)
     assert good.returncode == 0, good.log
@@ -100,3 +90,35 @@ def test_the_lesson_template_builds_and_a_mistake_in_it_is_named(tmp_path):
     log = failed(tmp_path / "broken", {"index.md": GOOD, "my-topic.md": broken})
     assert "docs/my-topic.md:" in log and "(executed block 1) raised an exception" in log
     assert "ValueError: nb_epochs must not be negative, got -1" in log
+
+
+def test_an_interrupted_build_keeps_the_site_and_leaves_no_process_or_folder(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config = fixture_site(tmp_path, {"index.md": GOOD})
+    assert build(tmp_path / "site", config, cwd=tmp_path).returncode == 0
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    marker = tmp_path / "running.pid"
+    (tmp_path / "docs" / "slow.md").write_text(fence(
+        f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"))
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")]
+    process = subprocess.Popen(command, cwd=tmp_path, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)  # until the block runs
+    worker = int(marker.read_text())
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    process.communicate(timeout=60)
+    assert process.returncode != 0
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{worker}") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not os.path.exists(f"/proc/{worker}") or open(f"/proc/{worker}/stat").read().split()[2] == "Z"

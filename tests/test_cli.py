@@ -34,9 +34,32 @@ def test_plot_writes_svg(tmp_path, capsys):
     assert target.read_text().startswith("<svg")
 
 
-def test_divergence_is_reported(capsys):
-    assert main(["--lr", "0.5", "--log-every", "1000"]) == 0
-    assert "diverged at epoch" in capsys.readouterr().err
+def test_divergence_is_reported_in_one_line_and_the_exit_code(capsys):
+    assert main(["--lr", "0.5", "--log-every", "1000"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "diverged at epoch" in err
+
+
+def test_the_svg_gets_the_users_normal_permissions(tmp_path, capsys):
+    import os
+
+    previous = os.umask(0o022)
+    try:
+        assert main(["--epochs", "1", "--plot", str(tmp_path / "fit.svg")]) == 0
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "fit.svg").stat().st_mode & 0o777 == 0o644
+
+
+def test_ctrl_c_stops_with_one_line_and_exit_130():
+    import signal
+
+    process = subprocess.Popen([sys.executable, "-m", "linreg", "--epochs", "100000000", "--log-every", "1"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().startswith("Epoch")  # training has started
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err == "linreg: interrupted\n"
 
 
 @pytest.mark.parametrize(
@@ -49,6 +72,13 @@ def test_divergence_is_reported(capsys):
         (["--log-every", "0"], "log_every must not be < 1"),
         (["--data", "iris"], "argument --data: invalid choice"),
         (["--plot", "/no/such/folder/x.svg"], "--plot: folder /no/such/folder does not exist"),
+        (["--plot", ""], "--plot: the path is empty"),
+        (["--plot", "/tmp"], "--plot: /tmp is a folder"),
+        (["--lr", "1e39"], "--lr: 1e+39 is larger than float32 can hold"),
+        (["--lr", "1e39", "--model", "module"], "--lr: 1e+39 is larger than float32 can hold"),
+        (["--lr", "inf"], "lr must be > 0 and finite"),
+        (["--lr", "nan"], "lr must be > 0 and finite"),
+        (["--seed", "-1"], "--seed: must be between 0 and 2**63 - 1"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):

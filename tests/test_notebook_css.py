@@ -46,15 +46,21 @@ def test_other_at_rules_are_kept_whole():
     assert notebook_pages.prune_css(css, set()) == "@keyframes spin{from{opacity:0}to{opacity:1}}"
 
 
-def test_a_corrupt_remembered_result_is_recomputed(tmp_path, monkeypatch):
-    monkeypatch.setenv("EXEC_CACHE_DIR", str(tmp_path))
-    monkeypatch.delenv("EXEC_CACHE", raising=False)  # a developer's EXEC_CACHE=off would skip the write
+def test_the_pruned_css_is_kept_in_the_engines_cache_and_checked_there(tmp_path):
+    from types import SimpleNamespace
+
+    from pageexec.cache import Cache
+
+    cache = Cache(tmp_path)
+    engine = SimpleNamespace(cache=lambda kind: cache)
+    config = SimpleNamespace(plugins={"pageexec": engine})
     css = ".a{color:red}.z{color:blue}"
-    assert notebook_pages._pruned(css, {"a"}, tmp_path) == ".a{color:red}"
-    (entry,) = (tmp_path / "notebook-css").glob("*.css")
-    entry.write_text(".z{color:blue}")  # tampered: the name no longer matches the content
-    assert notebook_pages._pruned(css, {"a"}, tmp_path) == ".a{color:red}"
-    assert [p.read_text() for p in (tmp_path / "notebook-css").glob("*.css")] == [".a{color:red}"]
+    assert notebook_pages._pruned(css, {"a"}, config) == ".a{color:red}"
+    (entry,) = tmp_path.glob("css-*.json")
+    entry.write_text(entry.read_text().replace("color:red", "color:blue"))  # tampered: refused, recomputed
+    assert notebook_pages._pruned(css, {"a"}, config) == ".a{color:red}"
+    assert cache.refused == [entry.name]
+    assert notebook_pages._pruned(css, {"a"}, SimpleNamespace(plugins={})) == ".a{color:red}"  # no engine: no cache
 
 
 def test_figures_keep_their_own_styles(site):

@@ -38,7 +38,42 @@ def test_workflow_tests_pull_requests_without_secrets_and_deploys_only_main():
     assert triggers["push"]["branches"] == ["main"]
     assert workflow["permissions"] == {"contents": "read"}
     test, deploy = workflow["jobs"]["test"], workflow["jobs"]["deploy"]
-    assert "permissions" not in test and any(step.get("run") == "make test" for step in test["steps"])
+    assert "permissions" not in test and any(".ci/run" in step.get("run", "") for step in test["steps"])
     assert "secrets." not in yaml.safe_dump(test)
     assert "github.event_name == 'push'" in deploy["if"] and "refs/heads/main" in deploy["if"]
-    assert deploy["needs"] == "test" and deploy["permissions"]["pages"] == "write"
+    assert "test" in deploy["needs"] and deploy["permissions"]["pages"] == "write"
+
+
+def test_the_deploy_job_publishes_the_test_jobs_site_and_runs_nothing():
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())
+    deploy = workflow["jobs"]["deploy"]
+    assert [step["uses"].split("@")[0] for step in deploy["steps"]] == ["actions/deploy-pages"]
+    assert not any("run" in step for step in deploy["steps"])  # no checkout, no install, no page code
+    upload = next(s for s in workflow["jobs"]["test"]["steps"] if "upload-pages-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "site" and "refs/heads/main" in upload["if"]
+
+
+def test_third_party_actions_are_pinned_to_commit_shas():
+    text = (ROOT / ".github" / "workflows" / "site.yml").read_text()
+    uses = re.findall(r"uses:\s*(\S+)", text)
+    assert uses and all(re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", use) for use in uses), uses
+
+
+def test_pull_requests_read_mains_execution_cache_and_only_main_writes_it():
+    steps = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())["jobs"]["test"]["steps"]
+    caches = [s for s in steps if "actions/cache" in s.get("uses", "")]
+    restore = [s for s in caches if "/restore@" in s["uses"]]
+    save = [s for s in caches if "/save@" in s["uses"]]
+    assert len(restore) == 1 and "if" not in restore[0]
+    assert len(save) == 1 and save[0]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert len(caches) == 2  # no actions/cache with its automatic save
+
+
+def test_lower_bounds_are_the_tested_versions():
+    pins = {name.lower(): version for name, version in (line.split("==") for line in
+            (ROOT / "constraints.txt").read_text().splitlines() if line and not line.startswith("#"))}
+    for pyproject in (ROOT / "pyproject.toml", ROOT / "pageexec" / "pyproject.toml"):
+        for name, lower in re.findall(r'"([A-Za-z0-9_.-]+)(?:\[[^]]*\])?>=([^,"]+)', pyproject.read_text()):
+            if name in ("setuptools",):
+                continue
+            assert pins.get(name.lower()) == lower, f"{pyproject.name}: {name}>={lower}, but constraints.txt pins {pins.get(name.lower())}"

@@ -90,7 +90,18 @@ def test_editing_the_package_reloads_the_page_with_the_new_output(tmp_path, brow
         other = tmp_path / "docs" / "other.md"
         other.write_text(other.read_text().replace("other page", "edited page"))
         _report(report, ["other.md"])  # one page edited: only it ran
+        # a failing block: the browser shows the error where the output would be; the rest is served
+        other.write_text(OTHER.replace('print("other page")', 'values = []\nprint(values[3])'))
+        page = browser.new_page()
+        page.goto(url + "other/")
+        failure = page.wait_for_selector(".pageexec-failure", timeout=90_000)
+        assert "docs/other.md:3 (executed block 1) raised an exception" in failure.inner_text()
+        assert "IndexError: list index out of range" in failure.inner_text()
+        page.goto(url)
+        page.wait_for_selector("text=value=second runs=1")
+        page.close()
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
-    assert "Error" not in output, output
+    assert "docs/other.md:3 (executed block 1) raised an exception" in output  # the terminal names it too
+    assert "Traceback (most recent call last)" in output and "Error building page" not in output

@@ -1,38 +1,104 @@
-"""Build into a fresh folder and swap it in only when the build succeeds.
+"""Build into a fresh folder and swap it in only when the whole build succeeds.
 
 MkDocs empties ``site_dir`` first, so a failed build would leave a half-written site (or
-none). Here a failed build leaves the previous site as it was and removes its own folder.
+none); and it aborts a strict build for its warnings only *after* ``on_post_build``. Here
+the site is built beside ``site_dir`` and swapped in at the very end of ``on_post_build``,
+and only if the build logged no warning in strict mode. A failed, aborted or interrupted
+build (Ctrl-C) leaves the previous site byte for byte as it was and removes its own
+folder; a folder left by a killed build is removed by the next one (and git ignores it).
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import shutil
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
-_target: Path | None = None
+
+class _Warnings(logging.Handler):
+    """Counts the build's warnings, as MkDocs' strict mode does."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class _Build:
+    def __init__(self, config) -> None:
+        self.target = Path(config["site_dir"])
+        self.folder = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
+        self.strict = bool(config["strict"])
+        self.warnings = _Warnings()
+        logging.getLogger("mkdocs").addHandler(self.warnings)
+        for stale in self.target.parent.glob(f".{self.target.name}.building-*"):
+            if not _running(stale.name.rsplit("-", 1)[-1]):
+                shutil.rmtree(stale, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        atexit.register(self.discard)
+
+    def discard(self) -> None:
+        logging.getLogger("mkdocs").removeHandler(self.warnings)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def swap(self) -> None:
+        old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+        if self.target.exists():
+            os.replace(self.target, old)
+        os.replace(self.folder, self.target)
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _running(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+_build: _Build | None = None
+
+
+def on_startup(command, **kwargs) -> None:
+    global _serving
+    _serving = command == "serve"
+
+
+_serving = False
 
 
 def on_config(config, **kwargs):
-    global _target
-    _target = Path(config["site_dir"])
-    config["site_dir"] = str(_target.with_name(f".{_target.name}.building-{os.getpid()}"))
-    shutil.rmtree(config["site_dir"], ignore_errors=True)
+    global _build
+    if _serving:  # `mkdocs serve` builds into its own temporary folder
+        return config
+    if _build is not None:
+        _build.discard()
+    _build = _Build(config)
+    config["site_dir"] = str(_build.folder)
     return config
 
 
-@event_priority(-90)  # after every other post-build writer (search index, feeds)
+@event_priority(-100)  # after every other post-build writer (search index, feeds, wheel)
 def on_post_build(config, **kwargs) -> None:
-    built, old = Path(config["site_dir"]), _target.with_name(f".{_target.name}.old-{os.getpid()}")
-    if _target.exists():
-        os.replace(_target, old)
-    os.replace(built, _target)
-    config["site_dir"] = str(_target)
-    shutil.rmtree(old, ignore_errors=True)
+    if _build is None:
+        return
+    config["site_dir"] = str(_build.target)
+    if _build.strict and _build.warnings.count:  # MkDocs is about to abort: keep the previous site
+        _build.discard()
+        return
+    _build.swap()
+    _build.discard()
 
 
 def on_build_error(error, **kwargs) -> None:
-    if _target is not None:
-        shutil.rmtree(_target.with_name(f".{_target.name}.building-{os.getpid()}"), ignore_errors=True)
+    if _build is not None:
+        _build.discard()

@@ -9,8 +9,11 @@
   in ``.cache/wheel`` (``EXEC_CACHE_DIR``) under a digest of its sources, so a build where the
   package did not change does not build it again.
 - ``NOTEBOOK_PAGES``: notebook pages of the site generated the same way from a lesson page,
-  rendered by mkdocs-jupyter with the outputs the lesson page's blocks printed (the notebook
-  is not run a second time, and its first cell, the install, is not run by the build).
+  rendered by mkdocs-jupyter with the outputs the lesson page's blocks printed. The engine
+  does not run them a second time (their first cell, the install, is for the reader): they
+  are hidden from its notebook planning, which happens in ``on_nav``.
+
+The blocks come from the execution engine: ``config.plugins["pageexec"].executed(page)``.
 
 Colab opens notebooks from GitHub paths, so its links point at ``COLAB_BRANCH`` of the
 repository, where the deploy publishes ``site/downloads/`` (see README). Only a site whose
@@ -33,6 +36,7 @@ from pathlib import Path
 
 import export
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
@@ -148,15 +152,34 @@ def on_files(files, config, **kwargs):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(export.notebook_json([], _source(lesson, "", config), ""), encoding="utf-8")
         file = File(target, str(state.generated), config["site_dir"], config["use_directory_urls"])
-        jupyter = config.plugins.get("mkdocs-jupyter")
-        if jupyter is not None:  # it keeps the lesson's outputs: not run a second time
-            from mkdocs_jupyter.plugin import NotebookFile
-
-            file = NotebookFile(file, **config)
-            jupyter.config["execute_ignore"] = [*jupyter.config["execute_ignore"], str(path)]
+        if "mkdocs-jupyter" in config.plugins:
+            file = _generated_notebook(file, config)
         files.append(file)
         state.notebook_pages[target] = lesson
     return files
+
+
+def _generated_notebook(file: File, config) -> File:
+    """mkdocs-jupyter's page file for a generated notebook, not a page until the engine has planned."""
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    class GeneratedNotebook(NotebookFile):
+        planned = True  # a page's address while it is made
+
+        def is_documentation_page(self) -> bool:
+            return GeneratedNotebook.planned
+
+    notebook = GeneratedNotebook(file, **config)
+    GeneratedNotebook.planned = False
+    return notebook
+
+
+@event_priority(-110)  # after the engine has planned (and started) the notebooks it executes
+def on_nav(nav, config, files, **kwargs):
+    for file in files:
+        if getattr(type(file), "planned", None) is False:
+            type(file).planned = True
+    return nav
 
 
 def _name(src_uri: str) -> str:
@@ -185,7 +208,8 @@ def on_page_content(html: str, page, config, **kwargs) -> str:
     if uri in state.notebook_pages:
         page.meta["downloads"] = links(state.notebook_pages[uri], page.url)
         return html
-    blocks = executed_blocks(page, config)
+    engine = config.plugins.get("pageexec")
+    blocks = engine.executed(page) if engine is not None else []
     if not blocks:
         return html
     markdown = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")
@@ -218,54 +242,3 @@ def on_post_build(config, **kwargs) -> None:
 def on_shutdown(**kwargs) -> None:
     if state.generated is not None:
         shutil.rmtree(state.generated, ignore_errors=True)
-
-
-# -- TEMPORARY adapter, until the pageexec engine lands: then `executed_blocks` becomes
-# -- `config.plugins["pageexec"].executed(page)` and everything below goes. -------------------
-
-import dataclasses  # noqa: E402
-
-import exec_runtime as _rt  # noqa: E402
-
-
-@dataclasses.dataclass
-class _Block:
-    code: str
-    output: str
-    html: bool
-    session: str | None
-    line: int
-
-
-_recorded: dict[str, list[_Block]] = {}
-_cached: dict[str, list[_Block]] = {}
-
-
-def _record(call, run):
-    output = run(call)
-    fence = call.fence
-    options = fence.options if fence else {}
-    _recorded.setdefault(_rt.page.src_uri, []).append(_Block(
-        call.code, output, options.get("html", "0").lower() not in _rt.FALSE, options.get("session"),
-        fence.line if fence else 0))
-    return output
-
-
-_rt.install()
-_rt.add_layer(-10, _record)  # outermost: sees outputs from the exec cache too
-
-
-def on_page_markdown(markdown, page, **kwargs):
-    _recorded.pop(page.file.src_uri, None)
-    _cached.pop(page.file.src_uri, None)
-    cache = next((m for n, m in sys.modules.items() if n.endswith("exec_cache.py")), None)
-    entry = getattr(getattr(cache, "state", None), "entry", None)
-    if entry is not None:  # the page may render from the cache without running a block
-        _cached[page.file.src_uri] = [
-            _Block(f.code, entry["outputs"][str(i)], f.options.get("html", "0").lower() not in _rt.FALSE,
-                   f.options.get("session"), f.line) for i, f in enumerate(_rt.page.blocks)]
-    return markdown
-
-
-def executed_blocks(page, config) -> list:
-    return _recorded.get(page.file.src_uri) or _cached.get(page.file.src_uri) or []

@@ -40,7 +40,7 @@ class Block(Protocol):
     output: str
     html: bool
     session: str | None
-    line: int
+    line: int | None
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def sections(blocks: Sequence[Block], markdown: str, level: int = 2) -> list[str
     for block in blocks:
         current = None
         for line, text in marks:
-            if line < block.line:
+            if line < (block.line or 0):
                 current = (line, text)
         out.append(current[1] if current is not None and current != previous else None)
         previous = current
@@ -94,7 +94,7 @@ def output_kind(block: Block, markdown: str) -> str:
     if block.html:
         return HTML
     lines = markdown.split("\n")
-    for number in range(min(block.line, len(lines)), 0, -1):
+    for number in range(min(block.line or 0, len(lines)), 0, -1):
         if _OPENING.match(lines[number - 1]):
             return TEXT if re.search(r"\bresult=", lines[number - 1]) else MARKDOWN
     return TEXT

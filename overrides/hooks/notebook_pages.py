@@ -5,18 +5,18 @@ render-blocking. It moves to a stylesheet file, pruned to what the page can use:
 selectors name a class the page does not have (the notebooks are static HTML: no script adds
 Jupyter classes later), selectors that can never match (``.jupyter-wrapper :root``) and custom
 properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
-file. Pruning takes about half a second, so its result is kept in ``.cache/notebook-css``
-(``EXEC_CACHE_DIR``), keyed on the CSS and the classes, checked on read.
+file. Pruning takes about half a second, so its result is kept in the engine's cache
+(kind ``css``: atomic, checked on read, bound to its key, pruned when unused).
 
 nbconvert re-parses its HTML as HTML, which lowercases SVG names (``viewBox``, ``clipPath``):
 figures (``figure.linreg-figure``) get their exact SVG back from the notebook's outputs, so
 they draw as on the lesson pages and are the same files.
 
-mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site), gives
-Korean headings empty ids and runs cells without a time limit. Here links are resolved
-like MkDocs resolves them (a missing target is a warning, so ``--strict`` fails),
-headings get the site's slugs, and a cell running past ``EXEC_TIMEOUT`` seconds
-(default 120, as for executed blocks) fails the build.
+mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site) and gives
+Korean headings empty ids. Here links are resolved like MkDocs resolves them (a missing
+target is a warning, so ``--strict`` fails) and headings get the site's slugs. Cell outputs
+are kept out of the search index, as executed blocks' results are. (Cells are executed by
+the pageexec plugin, with its time limit and cache.)
 """
 
 from __future__ import annotations
@@ -25,11 +25,9 @@ import hashlib
 import html as html_lib
 import json
 import logging
-import os
 from pathlib import Path
 import posixpath
 import re
-import tempfile
 
 
 from mkdocs.utils import get_relative_url
@@ -38,30 +36,14 @@ from pymdownx.slugs import slugify
 log = logging.getLogger("mkdocs.hooks.notebook_pages")
 _slug = slugify(case="lower")
 _LINK = re.compile(r'href="(?P<target>[^"#:]+\.(?:md|ipynb))(?P<anchor>#[^"]*)?"')
-TIMEOUT = int(float(os.environ.get("EXEC_TIMEOUT", "120")))
 
-
-def on_config(config, **kwargs):
-    if "mkdocs-jupyter" in config.plugins:  # the plugin has imported nbconvert2 already: no extra cost
-        import mkdocs_jupyter.nbconvert2 as nbconvert2
-
-        if not getattr(nbconvert2.get_nbconvert_app, "time_limited", False):
-            make_app = nbconvert2.get_nbconvert_app
-
-            def app_with_time_limit(*args, **kwargs):
-                app = make_app(*args, **kwargs)
-                app.config["ExecutePreprocessor"]["timeout"] = TIMEOUT if TIMEOUT > 0 else None
-                return app
-
-            app_with_time_limit.time_limited = True
-            nbconvert2.get_nbconvert_app = app_with_time_limit
-    return config
 
 _STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _HEADING = re.compile(r'<h(?P<level>[1-6]) id="[^"]*">(?P<text>.*?)<a class="anchor-link" href="#[^"]*">¶</a></h(?P=level)>', re.S)
 
 
 _CLASSES = re.compile(r'class="([^"]*)"')
+_OUTPUT = re.compile(r'(<div class="[^"]*\bjp-OutputArea-output\b[^"]*")')
 _SVG = re.compile(r"(<svg\b.*?</svg>)", re.S)
 _VAR = re.compile(r"var\(\s*(--[\w-]+)")
 _GROUPS = {"media", "supports", "layer", "container"}  # at-rules that hold rules: pruned inside
@@ -159,21 +141,17 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _pruned(css: str, classes: set[str], root: Path) -> str:
-    """``prune_css``, remembered on disk; an entry whose content does not match its name is redone."""
-    key = _digest(Path(__file__).read_text(encoding="utf-8") + css + " ".join(sorted(classes)))[:32]
-    folder = Path(os.environ.get("EXEC_CACHE_DIR", root / ".cache")) / "notebook-css"
-    for entry in folder.glob(f"{key}-*.css"):
-        text = entry.read_text(encoding="utf-8", errors="replace")
-        if entry.stem.endswith("-" + _digest(text)[:16]):
-            return text
-        entry.unlink(missing_ok=True)
-    text = prune_css(css, classes)
-    if os.environ.get("EXEC_CACHE", "on") != "off":
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as out:
-            out.write(text)
-        os.replace(out.name, folder / f"{key}-{_digest(text)[:16]}.css")
+def _pruned(css: str, classes: set[str], config) -> str:
+    """``prune_css``, remembered in the engine's cache when the engine is in use."""
+    engine = config.plugins.get("pageexec")
+    material = {"hook": _digest(Path(__file__).read_text(encoding="utf-8")), "css": _digest(css),
+                "classes": sorted(classes)}
+    cache = engine.cache("css") if engine is not None else None
+    text = cache.load("css", material) if cache is not None else None
+    if not isinstance(text, str):
+        text = prune_css(css, classes)
+        if cache is not None:
+            cache.save("css", material, text)
     return text
 
 
@@ -184,7 +162,7 @@ def _shared_stylesheet(html: str, page, config) -> str:
         return html
     html = "".join(part if i % 2 else _STYLE.sub("", part) for i, part in enumerate(parts))
     classes = {name for value in _CLASSES.findall(html) for name in value.split()}
-    css = _pruned(css, classes, Path(config.config_file_path).parent)
+    css = _pruned(css, classes, config)
     name = f"assets/stylesheets/jupyter.{_digest(css)[:8]}.css"
     target = Path(config["site_dir"]) / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -241,4 +219,5 @@ def on_page_content(html: str, page, files, config, **kwargs) -> str:
                 f'<a class="anchor-link" href="#{slug}" title="이 부분의 링크">¶</a></h{level}>')
 
     html = html.replace('<div class="highlight-ipynb', '<div tabindex="0" class="highlight-ipynb')  # scrollable code
+    html = _OUTPUT.sub(r"\1 data-search-exclude", html)  # printed output: not for the search index
     return _HEADING.sub(heading, _LINK.sub(link, html))

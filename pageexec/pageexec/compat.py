@@ -1,0 +1,51 @@
+"""The private names and behaviours the site still relies on, where no public route exists.
+
+Everything on the execution path uses public extension points (superfences' custom fences,
+markdown-exec's ``validator`` and ``base_format``, Python-Markdown's preprocessor registry,
+MkDocs' plugin events). What is left is listed here with the versions it was verified
+with. At start-up ``check()`` compares the installed versions with this table and stops the
+build with one line naming the package, its version and the verified range: an upgrade
+never degrades a feature silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import metadata
+
+from packaging.specifiers import SpecifierSet
+from packaging.version import Version
+
+
+@dataclass(frozen=True)
+class Touchpoint:
+    package: str
+    what: str
+    verified: str  # a PEP 440 range
+
+
+TABLE = [
+    Touchpoint("mkdocs-jupyter", "renders a notebook page from page.file.abs_src_path when execute is off "
+               "(the engine points it at the executed copy)", ">=0.26.3,<0.27"),
+    Touchpoint("mkdocs-material", "search worker message type 2 is a query (overrides/main.html strips Korean "
+               "particles from it)", ">=9.8.2,<9.9"),
+    Touchpoint("mkdocs-material", "search plugin skips elements with data-search-exclude "
+               "(executed results stay out of the index)", ">=9.8.2,<9.9"),
+]
+
+
+class IncompatibleVersion(Exception):
+    """An installed package is outside the range its touchpoint was verified with."""
+
+
+def check(table: list[Touchpoint] | None = None, installed=metadata.version) -> None:
+    """Raise ``IncompatibleVersion`` (one line) for the first package outside its verified range."""
+    for point in TABLE if table is None else table:
+        try:
+            version = installed(point.package)
+        except metadata.PackageNotFoundError:
+            continue  # not installed: the feature that needs it is not in use
+        if Version(version) not in SpecifierSet(point.verified):
+            raise IncompatibleVersion(
+                f"{point.package} {version} is installed, but the site is verified with {point.package}"
+                f"{point.verified} ({point.what}); install a version in that range (constraints.txt pins one)")

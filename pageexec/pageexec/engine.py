@@ -1,0 +1,298 @@
+"""The block-level engine: plan a text's executed blocks, run them in a worker, cache, render.
+
+Nothing here needs MkDocs. ``Engine.extension()`` is a Markdown extension whose
+preprocessor (after snippets, before superfences) plans the text: it scans the fences,
+refuses malformed ones, computes the page's cache key and starts the page in a worker if
+the cache has no entry for it. ``Engine.custom_fences()`` are superfences' custom fences
+for ``python``, ``py`` and ``pycon``: markdown-exec's public ``validator`` reads the options
+and its public ``base_format`` renders source and result, with ``run`` answered from the
+page's worker (or its cache entry) instead of an exec in this process::
+
+    engine = Engine(runner=Runner(...), cache=Cache(folder))
+    html = markdown.markdown(text, extensions=[engine.extension(), "pymdownx.superfences"],
+                             extension_configs={"pymdownx.superfences": {"custom_fences": engine.custom_fences()}})
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+import markdown_exec
+from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
+from markupsafe import Markup
+from pymdownx.superfences import SuperFencesException
+
+from pageexec.cache import Cache
+from pageexec.fences import EXEC_LANGUAGES, Fence, problems, pycon_code, scan
+from pageexec.runner import Job, Outcome, Runner
+
+try:  # a PluginError is what MkDocs reports as a build failure; plain Markdown users get an Exception
+    from mkdocs.exceptions import PluginError as _Base
+except ImportError:  # pragma: no cover
+    _Base = Exception
+
+
+class BlockError(SuperFencesException, _Base):
+    """An executed block failed, or a page's fences are malformed. Names the file and line.
+
+    A SuperFencesException, because superfences turns any other error of a custom fence into
+    a plain code block: the failure would go unnoticed.
+    """
+
+
+@dataclass
+class ExecutedBlock:
+    """One executed block of a rendered page, in page order (the public record of a page)."""
+
+    code: str  # as executed: snippets expanded, pycon prompts removed
+    output: str  # what it printed
+    html: bool  # output is HTML (html="1")
+    session: str | None
+    line: int | None
+
+
+@dataclass
+class Plan:
+    """A text's executed blocks, its cache key, and their outcomes once known."""
+
+    name: str
+    blocks: list[Fence]
+    material: dict
+    outputs: list[str] | None = None  # from the cache
+    future: Future | None = None  # the worker's run
+    served: list[int] = field(default_factory=list)
+    records: list[ExecutedBlock] = field(default_factory=list)
+    failed: bool = False
+    live: list[Job] | None = None  # blocks run outside the plan (rare: text changed after planning)
+    seconds: float = 0.0  # how long its worker ran (the fork server's start included, if it was the first)
+
+    @property
+    def executed(self) -> bool:
+        return self.future is not None or self.live is not None
+
+    def where(self, index: int) -> str:
+        return f"{self.name}:{self.blocks[index].line} (executed block {index + 1})"
+
+    def jobs(self) -> list[Job]:
+        return [Job(fence_code(f), f.session, self.where(i), f.options.get("workdir") or None,
+                    int(f.options.get("width", "0") or 0) or None) for i, f in enumerate(self.blocks)]
+
+
+def fence_code(fence: Fence) -> str:
+    return pycon_code(fence.code) if fence.language == "pycon" else fence.code
+
+
+def failure_message(where: str, outcome: Outcome) -> str:
+    """One message per way a block can fail, naming the block."""
+    if outcome.kind == "error":
+        return f"{where} raised an exception:\n{outcome.output}"
+    if outcome.kind == "exit":
+        return f"{where} called sys.exit({outcome.detail!r}); a page must not end the build"
+    if outcome.kind == "timeout":
+        return f"{where} ran longer than {outcome.detail:g} s (timeout) and was stopped"
+    if outcome.kind == "limit":
+        return f"{where} printed more than {outcome.detail:,} bytes (output_limit) and was stopped"
+    return f"{where} did not finish: {outcome.detail}"
+
+
+class Engine:
+    """Plans, runs, caches and renders executed blocks; one instance per build."""
+
+    def __init__(self, *, runner: Runner | Callable[[], Runner], cache: Cache | None = None, context: str = "",
+                 show_failures: bool = False) -> None:
+        self._runner, self.cache, self.context = runner, cache, context
+        self.show_failures = show_failures  # True under `mkdocs serve`: the page shows the error
+        self.plans: dict[tuple[str, str], Plan] = {}
+        self.current: Callable[[], str] = lambda: "<text>"  # the name of the text being rendered
+        self.source: Callable[[], tuple[str | None, int]] = lambda: (None, 1)  # its file's text, first line
+        self._by_md: weakref.WeakKeyDictionary[Markdown, Plan] = weakref.WeakKeyDictionary()
+        self.failures: list[str] = []
+        self.rendered: dict[str, Plan] = {}  # the last plan of each text name
+        self._lock = threading.Lock()
+
+    @property
+    def runner(self) -> Runner:
+        if not isinstance(self._runner, Runner):
+            self._runner = self._runner()
+        return self._runner
+
+    @property
+    def runner_started(self) -> bool:
+        return isinstance(self._runner, Runner)
+
+    # -- planning ------------------------------------------------------------------------
+
+    def plan(self, name: str, text: str, *, source: str | None = None, first_line: int = 1) -> Plan:
+        """Plan ``text`` (a page's Markdown after snippets); ``source`` gives the file's line numbers."""
+        fences = scan(text, 1)
+        if source is not None:
+            numbered = scan(source, first_line)
+            if len(numbered) == len(fences):
+                for fence, at in zip(fences, numbered):
+                    fence.line = at.line
+        found = [f"{name}:{fence.line}: ```{fence.header}\n    {problem}" for fence in fences for problem in problems(fence)]
+        if found:
+            raise BlockError("malformed executed block:\n  " + "\n  ".join(found))
+        blocks = [fence for fence in fences if fence.executes]
+        material = {"name": name, "context": self.context,
+                    "blocks": [[fence.header, fence.code] for fence in blocks]}
+        key = (name, repr(material["blocks"]))
+        with self._lock:
+            if key in self.plans:
+                return self.plans[key]
+            plan = self.plans[key] = Plan(name, blocks, material)
+        if blocks and self.cache is not None:
+            stored = self.cache.load("page", material)
+            if isinstance(stored, list) and len(stored) == len(blocks) and all(isinstance(o, str) for o in stored):
+                plan.outputs = stored
+        return plan
+
+    def start(self, plan: Plan) -> None:
+        """Run the plan's page in a worker, unless its outputs are cached or it runs already."""
+        if plan.blocks and plan.outputs is None and plan.future is None:
+            plan.future = self.runner.call(self._run_page, plan)
+
+    def _run_page(self, plan: Plan) -> list[Outcome]:
+        started = time.perf_counter()
+        try:
+            return self.runner.run_page(plan.jobs())
+        finally:
+            plan.seconds = time.perf_counter() - started
+
+    # -- executing -----------------------------------------------------------------------
+
+    def outcome(self, plan: Plan, index: int) -> Outcome:
+        if plan.outputs is not None:
+            return Outcome("ok", plan.outputs[index])
+        self.start(plan)
+        outcomes = plan.future.result()
+        if index < len(outcomes):
+            return outcomes[index]
+        failed = len(outcomes) - 1  # an earlier block failed: its failure is this page's failure
+        return Outcome("skipped", detail=failure_message(plan.where(failed), outcomes[failed]))
+
+    def _match(self, plan: Plan, code: str) -> int | None:
+        for i, fence in enumerate(plan.blocks):
+            if i not in plan.served and fence_code(fence).strip() == code.strip():
+                return i
+        return None
+
+    def _live(self, plan: Plan, code: str, session: str | None) -> Outcome:
+        """A block the plan does not know: run the page's blocks so far again, then it, in a fresh worker."""
+        jobs = plan.live if plan.live is not None else [plan.jobs()[i] for i in plan.served]
+        plan.live = jobs + [Job(code, session, f"{plan.name} (executed block {len(jobs) + 1})")]
+        return self.runner.run_page(plan.live)[-1]  # the block's outcome, or the earlier failure
+
+    def run(self, md: Markdown, language: str, code: str, session: str | None, html: bool) -> tuple[str, str | None]:
+        """Output of one block, and the failure message if it failed."""
+        plan = self._by_md.get(md)
+        if plan is None:
+            raise BlockError("pageexec: executed block outside a planned text (is engine.extension() loaded?)")
+        index = self._match(plan, code) if plan.live is None else None
+        if index is None:
+            outcome, where = self._live(plan, code, session), f"{plan.name} (executed block {len(plan.served) + 1})"
+        else:
+            outcome, where = self.outcome(plan, index), plan.where(index)
+            plan.served.append(index)
+        if not outcome.ok:
+            plan.failed = True
+            message = outcome.detail if outcome.kind == "skipped" else failure_message(where, outcome)
+            return "", message
+        plan.records.append(ExecutedBlock(code, outcome.output, html, session,
+                                          plan.blocks[index].line if index is not None else None))
+        return outcome.output, None
+
+    def finish(self, plan: Plan) -> str:
+        """After the text rendered: store its outputs. ``cached``, ``executed`` or ``none``."""
+        if not plan.blocks:
+            return "none"
+        if plan.outputs is not None and plan.live is None:
+            return "cached"
+        complete = (not plan.failed and plan.live is None and plan.future is not None
+                    and sorted(plan.served) == list(range(len(plan.blocks))))
+        if complete and self.cache is not None:
+            outcomes = plan.future.result()
+            self.cache.save("page", plan.material, [o.output for o in outcomes])
+        return "executed"
+
+    # -- Markdown ------------------------------------------------------------------------
+
+    def extension(self) -> Extension:
+        return _PlanExtension(self)
+
+    def custom_fences(self) -> list[dict]:
+        return [{"name": language, "class": language, "validator": self.validator, "format": self.format}
+                for language in EXEC_LANGUAGES]
+
+    @staticmethod
+    def validator(language, inputs, options, attrs, md) -> bool:
+        return markdown_exec.validator(language, inputs, options, attrs, md)
+
+    def format(self, source, language, css_class, options, md, **kwargs) -> str:
+        options = dict(options)
+        options.pop("workdir", None), options.pop("width", None)  # applied in the worker
+        session = options.get("session") or None
+        html = bool(options.get("html"))
+        code = pycon_code(source) if language == "pycon" else source
+        output, failure = self.run(md, language, code, session, html)
+        if failure is not None:
+            if not self.show_failures:
+                raise BlockError(failure)
+            self.failures.append(failure)
+            return Markup(failure_html(failure))
+        result = options.get("result") or ""
+        if not html and output and result in ("text", "txt") and options.get("source") != "console":
+            output, options["html"], options["result"] = result_html(output, result), True, ""
+        elif not output:
+            options["result"] = ""  # no empty box for a block that prints nothing
+        return markdown_exec.base_format(language=language, run=lambda *a, **k: output, code=source, md=md,
+                                         transform_source=_pycon_source if language == "pycon" else None, **options)
+
+
+def _pycon_source(code: str) -> tuple[str, str]:
+    return pycon_code(code), code
+
+
+def result_html(output: str, language: str) -> str:
+    """A text result as a code block that the search index leaves out (nobody searches for a log)."""
+    return (f'<div class="language-{language} highlight pageexec-result" data-search-exclude><pre><span></span>'
+            f"<code>{html_lib.escape(output, quote=False)}</code></pre></div>")
+
+
+def failure_html(message: str) -> str:
+    title, _, rest = message.partition("\n")
+    return ('<div class="admonition failure pageexec-failure"><p class="admonition-title">'
+            f"{html_lib.escape(title)}</p><pre><code>{html_lib.escape(rest.strip())}</code></pre></div>")
+
+
+class _PlanPreprocessor(Preprocessor):
+    def __init__(self, md: Markdown, engine: Engine) -> None:
+        super().__init__(md)
+        self.engine = engine
+
+    def run(self, lines: list[str]) -> list[str]:
+        source, first_line = self.engine.source()
+        plan = self.engine.plan(self.engine.current(), "\n".join(lines), source=source, first_line=first_line)
+        if plan.served:  # rendered once already in this build: a fresh record, the same outputs
+            plan = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future)
+        self.engine._by_md[self.md] = plan
+        self.engine.rendered[plan.name] = plan
+        self.engine.start(plan)
+        return lines
+
+
+class _PlanExtension(Extension):
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self.engine = engine
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 - Markdown's name
+        # after pymdownx.snippets (32) and whitespace normalisation (30), before superfences' fences (25)
+        md.preprocessors.register(_PlanPreprocessor(md, self.engine), "pageexec_plan", 27)

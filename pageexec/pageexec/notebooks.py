@@ -1,0 +1,67 @@
+"""Notebook pages: executed with nbclient in the engine's pool, cached like Markdown pages.
+
+The executed notebook (outputs included, consecutive stream outputs merged into one box)
+is stored as a cache entry and written to a build folder under the notebook's own file
+name; mkdocs-jupyter renders that copy with its own execution turned off, and offers it
+for download.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+class NotebookError(Exception):
+    """A cell failed, ran too long, or the kernel died; the message names the file and cell."""
+
+
+def coalesce_streams(nb: dict) -> dict:
+    """Merge each cell's consecutive stdout (or stderr) outputs: one log, one box."""
+    for cell in nb.get("cells", []):
+        merged: list[dict] = []
+        for output in cell.get("outputs", []):
+            previous = merged[-1] if merged else None
+            if (output.get("output_type") == "stream" and previous is not None
+                    and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+                previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+            else:
+                merged.append(output)
+        if "outputs" in cell:
+            cell["outputs"] = merged
+    return nb
+
+
+def execute(name: str, text: str, *, cwd: str, timeout: float, kernel: str, allow_errors: bool = False) -> str:
+    """The notebook ``text`` executed (JSON text); ``NotebookError`` naming ``name`` and the cell."""
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    nb = nbformat.reads(text, as_version=4)
+    client = NotebookClient(nb, timeout=timeout if timeout > 0 else None, kernel_name=kernel or "python3",
+                            allow_errors=allow_errors, resources={"metadata": {"path": cwd}},
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # not its loopback-TCP notice
+    try:
+        client.execute()
+    except CellTimeoutError:
+        raise NotebookError(f"{name}: a cell ran longer than {timeout:g} s (timeout) and was stopped") from None
+    except DeadKernelError as error:
+        raise NotebookError(f"{name}: the kernel died ({error})") from None
+    except CellExecutionError as error:
+        cell = next((i for i, c in enumerate(nb.cells) if c.get("cell_type") == "code"
+                     and any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        where = f" (cell {cell + 1})" if cell is not None else ""
+        raise NotebookError(f"{name}{where} raised an exception:\n{error}") from None
+    data = coalesce_streams(json.loads(nbformat.writes(nb)))
+    for cell in data.get("cells", []):  # timings and kernel ids change each run: not part of the page
+        cell.get("metadata", {}).pop("execution", None)
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+
+
+def write_copy(folder: Path, filename: str, text: str) -> Path:
+    """The executed notebook as a file named like the source (mkdocs-jupyter links it by name)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / filename
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,308 @@
+"""The MkDocs plugin: configuration, one build state per build, and the order of events.
+
+```yaml
+plugins:
+  - pageexec:
+      timeout: 120          # seconds per block (and per notebook cell); 0: no limit
+      cache_dir: .cache     # entries go to <cache_dir>/pageexec
+      mode: "on"            # on | refresh (run everything, rewrite the cache) | off
+      output_limit: 1000000 # bytes one block may print
+      workers: 0            # pages executed at once; 0: one per core
+      preload: [torch]      # imported once by the fork server, before any page forks
+      depends_on: [mypkg, constraints.txt]  # what executed code reads: part of every cache key
+markdown_extensions:
+  - pymdownx.superfences    # required: the executed fences are its custom fences
+```
+
+Order of a build: ``on_config`` checks versions (``compat``), registers the fences and the
+planning extension, and takes over notebook execution from mkdocs-jupyter; ``on_nav`` (last
+of all plugins) plans every page and starts the pages whose outputs are not cached, in
+parallel; pages then render in MkDocs' order, each waiting only for its own worker;
+``on_post_build`` stores nothing more (entries are saved as pages finish), prunes what no
+page used, and stops the workers. A warm build starts no worker and imports no torch.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+
+import markdown
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.utils import meta as page_meta
+
+from pageexec import compat, notebooks
+from pageexec.cache import Cache, digest
+from pageexec.engine import BlockError, Engine, ExecutedBlock, Plan, _PlanPreprocessor
+from pageexec.runner import Runner
+
+log = logging.getLogger("mkdocs.plugins.pageexec")
+ENGINE_VERSION = "1"
+
+
+class PageExecConfig(base.Config):
+    timeout = c.Type((int, float, str), default=120)
+    cache_dir = c.Type(str, default=".cache")
+    mode = c.Type(str, default="on")
+    output_limit = c.Type((int, str), default=1_000_000)
+    workers = c.Type((int, str), default=0)
+    preload = c.ListOfItems(c.Type(str), default=[])
+    depends_on = c.ListOfItems(c.Type(str), default=[])
+    report = c.Optional(c.Type(str))
+
+
+def _number(name: str, value, kind=float) -> float:
+    try:
+        number = kind(value)
+    except (TypeError, ValueError):
+        raise PluginError(f"pageexec: {name} must be a number, got {value!r}") from None
+    if number < 0:
+        raise PluginError(f"pageexec: {name} must not be negative, got {value!r}")
+    return number
+
+
+def fingerprint(root: Path, depends_on: list[str]) -> str:
+    """A digest of everything outside a page that its executed code depends on."""
+    import hashlib
+
+    h = hashlib.sha256(f"pageexec {ENGINE_VERSION}|{sys.version}|{sys.platform}".encode())
+    for name in sorted(depends_on):
+        path = (root / name).resolve()
+        if not path.exists():
+            raise PluginError(f"pageexec: depends_on names {name!r}, which does not exist")
+        files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            if "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            h.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+    versions = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
+    h.update(";".join(f"{n}=={v}" for n, v in versions).encode())
+    return h.hexdigest()
+
+
+class BuildState:
+    """Everything one build knows; a new one for every build (``mkdocs serve`` rebuilds included)."""
+
+    def __init__(self, plugin: "PageExecPlugin", config) -> None:
+        options = plugin.config
+        self.root = Path(config.config_file_path).resolve().parent
+        self.timeout = _number("timeout", options.timeout)
+        self.output_limit = int(_number("output_limit", options.output_limit, int))
+        workers = int(_number("workers", options.workers, int))
+        self.workers = workers or os.cpu_count() or 1
+        mode = str(options.mode).strip().lower()
+        if mode not in {"on", "refresh", "off"}:
+            raise PluginError(f"pageexec: mode must be on, refresh or off, got {options.mode!r}")
+        self.cache = Cache(self.root / options.cache_dir / "pageexec", mode)
+        self.context = fingerprint(self.root, options.depends_on)
+        self.engine = Engine(runner=self._runner, cache=self.cache, context=self.context,
+                             show_failures=plugin.serving)
+        self.preload = list(options.preload)
+        self.report: dict = {"executed": [], "cached": [], "seconds": {}}
+        self.notebooks: dict[str, dict] = {}  # src_uri -> {"material", "text" | "future"}
+        self.copies = Path(tempfile.mkdtemp(prefix="pageexec-notebooks-"))
+        self.rendered: dict[str, Plan] = {}
+        self.complete = True
+        self.kinds: set[str] = set()  # cache kinds of other hooks, pruned with the pages'
+        self.jupyter: dict | None = None
+        self.closed = False
+
+    def _runner(self) -> Runner:
+        return Runner(preload=self.preload, cwd=str(self.root), timeout=self.timeout,
+                      output_limit=self.output_limit, workers=self.workers)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        if self.engine.runner_started:
+            self.engine.runner.close()
+        shutil.rmtree(self.copies, ignore_errors=True)
+
+
+class PageExecPlugin(BasePlugin[PageExecConfig]):
+    """Executed code blocks and notebooks, each page in its own worker process."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.serving = False
+        self.state: BuildState | None = None
+
+    # -- set-up --------------------------------------------------------------------------
+
+    def on_startup(self, *, command, dirty) -> None:
+        self.serving = command == "serve"
+
+    def on_config(self, config):
+        try:
+            compat.check()
+        except compat.IncompatibleVersion as error:
+            raise PluginError(str(error)) from None
+        if "markdown-exec" in config.plugins:
+            raise PluginError("pageexec: remove the markdown-exec plugin from mkdocs.yml; pageexec executes the blocks "
+                              "(through markdown-exec's public API) and would be overridden by it")
+        if "pymdownx.superfences" not in config.markdown_extensions:
+            raise PluginError("pageexec: add pymdownx.superfences to markdown_extensions; executed blocks are its fences")
+        if self.state is not None:
+            self.state.close()
+        self.state = state = BuildState(self, config)
+        atexit.register(state.close)  # an interrupted build leaves no worker behind
+        superfences = config.mdx_configs.setdefault("pymdownx.superfences", {})
+        ours = state.engine.custom_fences()
+        names = {fence["name"] for fence in ours}
+        superfences["custom_fences"] = [f for f in superfences.get("custom_fences", []) if f.get("name") not in names] + ours
+        config.markdown_extensions.append(state.engine.extension())
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is not None:
+            state.jupyter = dict(jupyter.config)
+            jupyter.config["execute"] = False  # the engine executes notebooks, with its time limit and cache
+            jupyter.config["cache"] = False
+        return config
+
+    # -- planning: every page, before any renders ----------------------------------------
+
+    @event_priority(-100)  # after every plugin that adds or changes pages
+    def on_nav(self, nav, config, files):
+        state = self.state
+        md = markdown.Markdown(extensions=config.markdown_extensions, extension_configs=config.mdx_configs)
+        for file in files.documentation_pages():
+            if file.src_uri.endswith(".md"):
+                self._plan_markdown(md, file)
+            elif state.jupyter is not None and file.src_uri.endswith(".ipynb") and state.jupyter.get("execute"):
+                self._plan_notebook(file)
+        return nav
+
+    def _plan_markdown(self, md: markdown.Markdown, file) -> None:
+        try:
+            raw = file.content_string
+        except (OSError, UnicodeDecodeError):
+            return  # MkDocs reports it when it reads the page
+        body, _ = page_meta.get_data(raw)
+        self._where(file, body, raw)
+        lines = body.split("\n")
+        try:
+            for preprocessor in md.preprocessors:
+                if isinstance(preprocessor, _PlanPreprocessor):
+                    preprocessor.run(lines)  # plans the page and starts it if it is not cached
+                    break
+                lines = preprocessor.run(lines)
+        except BlockError:
+            raise
+        except Exception as error:  # noqa: BLE001 - a missing snippet, say: the page's own render reports it
+            log.debug("pageexec: could not plan %s ahead (%s); it runs when it renders", file.src_uri, error)
+        finally:
+            md.reset()
+
+    def _where(self, file, body: str, raw: str) -> None:
+        at = raw.find(body) if body.strip() else -1
+        first_line = raw.count("\n", 0, at) + 1 if at > 0 else 1
+        engine = self.state.engine
+        engine.current = lambda: f"docs/{file.src_uri}"
+        engine.source = lambda: (body, first_line)
+
+    def _plan_notebook(self, file) -> None:
+        state = self.state
+        text = file.content_string
+        material = {"name": f"docs/{file.src_uri}", "context": state.context, "notebook": digest(text),
+                    "kernel": state.jupyter.get("kernel_name") or "python3",
+                    "allow_errors": bool(state.jupyter.get("allow_errors"))}
+        entry = {"material": material, "text": state.cache.load("notebook", material)}
+        if entry["text"] is None:
+            entry["future"] = state.engine.runner.call(
+                notebooks.execute, f"docs/{file.src_uri}", text, cwd=str(Path(file.abs_src_path).parent),
+                timeout=state.timeout, kernel=material["kernel"], allow_errors=material["allow_errors"])
+        state.notebooks[file.src_uri] = entry
+
+    # -- rendering -----------------------------------------------------------------------
+
+    @event_priority(100)  # before mkdocs-jupyter's on_pre_page
+    def on_pre_page(self, page, config, files):
+        entry = self.state.notebooks.get(page.file.src_uri)
+        if entry is None:
+            return page
+        name = f"docs/{page.file.src_uri}"
+        if entry["text"] is None:
+            try:
+                entry["text"] = entry["future"].result()
+            except notebooks.NotebookError as error:
+                raise PluginError(str(error)) from None
+            self.state.cache.save("notebook", entry["material"], entry["text"])
+            self.state.report["executed"].append(page.file.src_uri)
+        else:
+            self.state.report["cached"].append(page.file.src_uri)
+        copy = notebooks.write_copy(self.state.copies / digest(name)[:16], Path(page.file.abs_src_path).name, entry["text"])
+        page.file.abs_src_path = str(copy)  # mkdocs-jupyter renders (and offers for download) the executed copy
+        return page
+
+    def on_page_markdown(self, markdown_text, page, config, files):
+        raw = page.file.content_string if page.file.src_uri.endswith(".md") else markdown_text
+        self._where(page.file, markdown_text, raw)
+        return markdown_text
+
+    def on_page_content(self, html, page, config, files):
+        state = self.state
+        name = f"docs/{page.file.src_uri}"
+        plan = state.engine.rendered.get(name)
+        if plan is None:
+            return html
+        state.rendered[page.file.src_uri] = plan
+        status = state.engine.finish(plan)
+        if status == "executed":
+            state.report["executed"].append(page.file.src_uri)
+            state.report["seconds"][page.file.src_uri] = round(plan.seconds, 3)
+        elif status == "cached":
+            state.report["cached"].append(page.file.src_uri)
+        if plan.failed:
+            state.complete = False
+            for failure in state.engine.failures:
+                log.error("%s", failure)
+            state.engine.failures.clear()
+        return html
+
+    def executed(self, page) -> list[ExecutedBlock]:
+        """The executed blocks of a rendered page, in page order, with what each printed."""
+        plan = self.state.rendered.get(page.file.src_uri) if self.state else None
+        return list(plan.records) if plan is not None else []
+
+    def cache(self, kind: str) -> Cache:
+        """The build's cache, for a hook that stores derived data under its own ``kind``.
+
+        Entries of that kind that no page of the build used are pruned with the pages' own.
+        """
+        self.state.kinds.add(kind)
+        return self.state.cache
+
+    # -- the end -------------------------------------------------------------------------
+
+    def on_post_build(self, config):
+        state = self.state
+        if state.complete and not self.serving:
+            state.cache.prune({"page", "notebook"} | state.kinds)
+        state.report["torch_imported"] = "torch" in sys.modules
+        state.report["workers_started"] = state.engine.runner.started_workers if state.engine.runner_started else 0
+        state.report["refused"] = list(state.cache.refused)
+        path = self.config.report or os.environ.get("EXEC_REPORT")
+        if path:
+            Path(path).write_text(json.dumps(state.report, ensure_ascii=False, indent=1), encoding="utf-8")
+        log.info("pageexec: %d page(s) executed, %d from the cache", len(state.report["executed"]), len(state.report["cached"]))
+        state.close()
+
+    def on_build_error(self, error):
+        if self.state is not None:
+            self.state.close()
+
+    def on_shutdown(self):
+        if self.state is not None:
+            self.state.close()

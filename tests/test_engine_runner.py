@@ -1,0 +1,108 @@
+"""Workers: each page in a fresh process; failures named; limits that hold; pages in parallel."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from pageexec.runner import Job, Runner
+
+
+@pytest.fixture(scope="module")
+def runner():
+    runner = Runner(preload=["torch"], cwd=os.getcwd(), timeout=3, output_limit=10_000, workers=2)
+    yield runner
+    runner.close()
+
+
+def run(runner, *codes, session="s"):
+    return runner.run_page([Job(code, session, f"docs/p.md:{i} (executed block {i + 1})") for i, code in enumerate(codes)])
+
+
+def test_blocks_of_a_session_share_state_and_print(runner):
+    outcomes = run(runner, "x = 41", "print(x + 1)")
+    assert [o.kind for o in outcomes] == ["ok", "ok"] and outcomes[1].output == "42\n"
+
+
+def test_blocks_without_a_session_do_not_share(runner):
+    outcomes = runner.run_page([Job("y = 1", None, "a"), Job("print(y)", None, "b")])
+    assert outcomes[1].kind == "error" and "NameError" in outcomes[1].output
+
+
+@pytest.mark.parametrize("change, probe", [
+    ("import torch; torch.set_printoptions(precision=2)", "import torch; print(torch.tensor([1/3]))"),
+    ("import torch; torch.set_default_dtype(torch.float64)", "import torch; print(torch.tensor([1.0]).dtype)"),
+    ("import os; os.chdir('/')", "import os; print(os.getcwd())"),
+    ("import os; os.environ['LEAK'] = '1'", "import os; print(os.environ.get('LEAK'))"),
+    ("import sys; sys.path.insert(0, '/leak')", "import sys; print('/leak' in sys.path)"),
+    ("import torch; torch.manual_seed(0); torch.rand(5)", "import torch; print(torch.rand(1))"),
+])
+def test_nothing_a_page_does_to_its_process_reaches_the_next_page(runner, change, probe):
+    alone = run(runner, probe)[0].output
+    assert run(runner, change, probe)[1].output != alone  # the change is real on its own page
+    assert run(runner, probe)[0].output == alone  # and gone on the next page
+
+
+def test_a_raising_block_reports_its_own_traceback(runner):
+    outcome = run(runner, "def f():\n    return [1][5]\nf()")[0]
+    assert outcome.kind == "error"
+    assert 'File "docs/p.md:0 (executed block 1)", line 2, in f' in outcome.output
+    assert "return [1][5]" in outcome.output and outcome.output.endswith("IndexError: list index out of range")
+    assert "pageexec" not in outcome.output  # the worker's own frames are left out
+
+
+def test_sys_exit_os_exit_and_a_segfault_are_named(runner):
+    assert run(runner, "import sys; sys.exit(0)")[0].kind == "exit"
+    died = run(runner, "import os; os._exit(3)")[0]
+    assert died.kind == "died" and "exit code 3" in died.detail
+    crashed = run(runner, "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)")[0]
+    assert crashed.kind == "died" and "SIGSEGV" in crashed.detail
+
+
+def test_a_page_stops_at_its_first_failure(runner):
+    outcomes = run(runner, "print(1)", "raise ValueError('no')", "print(3)")
+    assert [o.kind for o in outcomes] == ["ok", "error"]
+
+
+def test_the_time_limit_kills_the_worker_its_threads_and_its_children(runner, tmp_path):
+    pidfile = tmp_path / "child.pid"
+    code = ("import subprocess, threading, time\n"
+            f"child = subprocess.Popen(['sleep', '300']); open({str(pidfile)!r}, 'w').write(str(child.pid))\n"
+            "threading.Thread(target=time.sleep, args=(300,)).start()\n"
+            "while True:\n    try:\n        time.sleep(0.05)\n    except BaseException:\n        pass\n")
+    outcome = run(runner, code)[0]
+    assert outcome.kind == "timeout" and outcome.detail == 3
+    child = int(pidfile.read_text())
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and _alive(child):
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def test_a_thread_left_running_does_not_hold_the_build(runner):
+    start = time.monotonic()
+    outcomes = run(runner, "import threading, time\nthreading.Thread(target=time.sleep, args=(300,)).start()\nprint('on')")
+    assert outcomes[0].output == "on\n" and time.monotonic() - start < 3
+
+
+def test_output_past_the_limit_stops_the_block(runner):
+    outcome = run(runner, "print('x' * 20_000)")[0]
+    assert outcome.kind == "limit" and outcome.detail == 10_000
+    assert run(runner, "print('x' * 9_000)")[0].ok
+
+
+def test_pages_run_in_parallel_in_fresh_workers(runner):
+    before = runner.started_workers
+    futures = [runner.submit([Job("import os, time; time.sleep(0.5); print(os.getpid())", None, "p")]) for _ in range(2)]
+    pids = {future.result()[0].output for future in futures}
+    assert len(pids) == 2 and runner.started_workers - before == 2
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

@@ -1,0 +1,136 @@
+"""The engine inside whole builds: caching across builds, what an edit re-runs, workers, notebooks."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitebuild import build, fixture_site, notebook
+
+pytestmark = pytest.mark.site
+
+# a.md: a session of two blocks, the second includes a snippet; b.md: its own block;
+# c.md (index): nothing executed. Every page prints the package's value.
+A = """# A
+
+```python exec="1" session="a"
+import demo_pkg
+base = demo_pkg.VALUE
+```
+
+```python exec="1" session="a"
+--8<-- "snippet.py"
+print(f"a: {base} {SNIPPET}")
+```
+"""
+B = '# B\n\n```python exec="1"\nimport demo_pkg\nprint(f"b: {demo_pkg.VALUE}")\n```\n'
+C = "# C\n\nNo code runs here.\n"
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "demo_pkg").mkdir()
+    (tmp_path / "demo_pkg" / "__init__.py").write_text('VALUE = "v1"\n')
+    (tmp_path / "snippet.py").write_text('SNIPPET = "s1"\n')
+    (tmp_path / "constraints.txt").write_text("demo==1.0\n")
+    config = fixture_site(tmp_path, {"index.md": C, "a.md": A, "b.md": B}, watch=["demo_pkg", "constraints.txt"])
+
+    def run(**options):
+        if options:
+            fixture_site(tmp_path, {}, watch=["demo_pkg", "constraints.txt"], **options)
+        result = build(tmp_path / "site", config, cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)})
+        assert result.returncode == 0, result.log
+        return result
+
+    run.root = tmp_path
+    return run
+
+
+def html(project, name: str) -> str:
+    return (project.root / "site" / name / "index.html").read_text()
+
+
+def test_a_warm_build_runs_nothing_starts_no_worker_and_gives_the_same_html(project):
+    first = project()
+    assert sorted(first.report["executed"]) == ["a.md", "b.md"] and first.report["workers_started"] == 2
+    pages = {name: html(project, name) for name in ("a", "b")}
+    assert "a: v1 s1" in pages["a"] and "b: v1" in pages["b"]
+    second = project()
+    assert second.report["executed"] == [] and sorted(second.report["cached"]) == ["a.md", "b.md"]
+    assert second.report["workers_started"] == 0 and second.report["torch_imported"] is False
+    assert {name: html(project, name) for name in ("a", "b")} == pages
+
+
+def test_each_edit_reruns_exactly_the_pages_it_can_affect(project):
+    project()
+    edits = [
+        (lambda root: _replace(root / "docs/b.md", "print(f", "print('edited', f"), ["b.md"]),
+        (lambda root: _replace(root / "docs/a.md", "base = demo_pkg.VALUE", "base = demo_pkg.VALUE + '!'"), ["a.md"]),
+        (lambda root: (root / "snippet.py").write_text('SNIPPET = "s2"\n'), ["a.md"]),
+        (lambda root: (root / "demo_pkg" / "__init__.py").write_text('VALUE = "v2"\n'), ["a.md", "b.md"]),
+        (lambda root: (root / "constraints.txt").write_text("demo==2.0\n"), ["a.md", "b.md"]),
+        (lambda root: _replace(root / "docs/index.md", "No code", "Still no code"), []),
+        (lambda root: _replace(root / "docs/a.md", "# A\n", "# A\n\nA new sentence.\n"), []),
+    ]
+    for edit, expected in edits:
+        edit(project.root)
+        assert sorted(project().report["executed"]) == expected
+    assert "a: v2! s2" in html(project, "a") and "A new sentence." in html(project, "a")
+
+
+def test_one_worker_or_two_give_the_same_pages(project):
+    one = project(workers=1, mode="refresh")
+    pages = {name: html(project, name) for name in ("a", "b")}
+    two = project(workers=2, mode="refresh")
+    assert sorted(one.report["executed"]) == sorted(two.report["executed"]) == ["a.md", "b.md"]
+    assert {name: html(project, name) for name in ("a", "b")} == pages
+
+
+def test_a_page_cannot_change_what_another_page_prints(project):
+    leaky = ('# L\n\n```python exec="1"\nimport os, sys\nimport demo_pkg\ndemo_pkg.VALUE = "leaked"\n'
+             'os.environ["LEAK"] = "1"\nsys.path.insert(0, "/leak")\nos.chdir("/")\n```\n')
+    (project.root / "docs" / "0-leaky.md").write_text(leaky)  # renders before a.md and b.md
+    project(workers=1)
+    assert "leaked" not in html(project, "a") and "b: v1" in html(project, "b")
+
+
+def test_a_corrupt_entry_is_computed_again(project):
+    project()
+    for entry in (project.root / ".cache" / "pageexec").glob("page-*.json"):
+        entry.write_text(entry.read_text().replace("v1", "XX"))
+    result = project()
+    assert sorted(result.report["executed"]) == ["a.md", "b.md"] and len(result.report["refused"]) == 2
+    assert "XX" not in html(project, "a") and "b: v1" in html(project, "b")
+
+
+def test_notebook_outputs_follow_the_package_and_are_cached(tmp_path):
+    (tmp_path / "demo_pkg").mkdir()
+    init = tmp_path / "demo_pkg" / "__init__.py"
+    config = fixture_site(tmp_path, {"index.md": C, "nb.ipynb": notebook("import demo_pkg\nprint(demo_pkg.VALUE)",
+                                                                        "for i in range(3):\n    print(i, flush=True)")},
+                          watch=["demo_pkg"])
+    env = {"PYTHONPATH": str(tmp_path)}
+    for value, executed in (("nb-v1", ["nb.ipynb"]), ("nb-v1", []), ("nb-v2", ["nb.ipynb"])):
+        init.write_text(f'VALUE = "{value}"\n')
+        result = build(tmp_path / "site", config, cwd=tmp_path, env=env)
+        assert result.returncode == 0, result.log
+        assert result.report["executed"] == executed
+        page = (tmp_path / "site" / "nb" / "index.html").read_text()
+        assert value in page
+        assert page.count("0\n1\n2") == 1  # one stream, one box
+    assert len(list((tmp_path / ".cache" / "pageexec").glob("notebook-*.json"))) == 1  # the old entry was pruned
+
+
+def _replace(path, old, new):
+    path.write_text(path.read_text().replace(old, new))
+
+
+@pytest.mark.parametrize("folder", ["/dev/null", "read-only-file"])
+def test_an_unusable_cache_folder_gives_one_warning_and_a_correct_build(project, folder):
+    if folder == "read-only-file":
+        (project.root / "blocked").write_text("a file where the cache folder should be")
+        folder = str(project.root / "blocked")
+    result = project(cache_dir=folder)
+    assert sorted(result.report["executed"]) == ["a.md", "b.md"]
+    assert "a: v1 s1" in html(project, "a")
+    warnings = [line for line in result.log.splitlines() if "building without the cache" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("WARNING")
