@@ -6,8 +6,8 @@
 - The build publishes the wheel of the package (``downloads/<name>-<version>-py3-none-any.whl``,
   made from ``pyproject.toml`` with setuptools, no network), which every download installs.
   It is reproducible (``SOURCE_DATE_EPOCH``: the same sources give the same bytes) and kept
-  in ``.cache/wheel`` (``EXEC_CACHE_DIR``) under a digest of its sources, so a build where the
-  package did not change does not build it again.
+  in ``<cache_dir>/wheel`` (the engine's ``cache_dir``, ``.cache`` by default) under a digest of
+  its sources, so a build where the package did not change does not build it again.
 - ``NOTEBOOK_PAGES``: notebook pages of the site generated the same way from a lesson page,
   rendered by mkdocs-jupyter with the outputs the lesson page's blocks printed. The engine
   does not run them a second time (their first cell, the install, is for the reader): they
@@ -229,7 +229,9 @@ def on_page_content(html: str, page, config, **kwargs) -> str:
 def on_post_build(config, **kwargs) -> None:
     if not state.enabled:
         return
-    cache = Path(os.environ.get("EXEC_CACHE_DIR", state.root / ".cache")) / "wheel"
+    engine = config.plugins.get("pageexec")
+    folder = engine.config.cache_dir if engine is not None else os.environ.get("EXEC_CACHE_DIR", ".cache")
+    cache = state.root / folder / "wheel"  # beside the engine's cache
     cache.mkdir(parents=True, exist_ok=True)
     wheel = build_wheel(state.root, cache)
     target = Path(config["site_dir"]) / FOLDER / wheel.name

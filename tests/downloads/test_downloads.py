@@ -5,8 +5,9 @@ wheel of linreg they install. Here a clean virtual environment gets only the pin
 (``pip install torch==2.13.0``) and that wheel (its other dependencies at the project's
 pins, so figures compare byte for byte), and every downloaded script and notebook runs in
 it; each block's printed output must equal the page's output for that block (the notebook
-stores the page's outputs: that is what it is compared with). The environment is built once
-per test session, from the site the suite builds anyway. Select with ``-m downloads``.
+stores the page's outputs: that is what it is compared with). The site is the one the suite
+builds anyway; the environment is set up once per session (see conftest.py). Select with
+``-m downloads``.
 """
 
 from __future__ import annotations
