@@ -3,7 +3,7 @@
 nbconvert also inlines about 600 KB of Jupyter CSS into every notebook page, all of it
 render-blocking. It moves to a stylesheet file, pruned to what the page can use: rules whose
 selectors name a class the page does not have (the notebooks are static HTML: no script adds
-Jupyter classes later), selectors that can never match (``.jupyter-wrapper :root``) and custom
+Jupyter classes later; the two Material adds around tables count as present), selectors that can never match (``.jupyter-wrapper :root``) and custom
 properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
 file. Pruning takes about half a second, so its result is kept in the engine's cache
 (kind ``css``: atomic, checked on read, bound to its key, pruned when unused).
@@ -162,6 +162,8 @@ def _shared_stylesheet(html: str, page, config) -> str:
         return html
     html = "".join(part if i % 2 else _STYLE.sub("", part) for i, part in enumerate(parts))
     classes = {name for value in _CLASSES.findall(html) for name in value.split()}
+    if "<table" in html:  # Material's script wraps every table in these when the page loads
+        classes |= {"md-typeset__scrollwrap", "md-typeset__table"}
     css = _pruned(css, classes, config)
     name = f"assets/stylesheets/jupyter.{_digest(css)[:8]}.css"
     target = Path(config["site_dir"]) / name
