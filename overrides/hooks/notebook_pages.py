@@ -3,8 +3,8 @@
 nbconvert also inlines about 600 KB of Jupyter CSS into every notebook page, all of it
 render-blocking. It moves to a stylesheet file, pruned to what the page can use: rules whose
 selectors name a class the page does not have (the notebooks are static HTML: no script adds
-Jupyter classes later; the two Material adds around tables count as present), selectors that can never match (``.jupyter-wrapper :root``) and custom
-properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
+Jupyter classes later; the two Material adds around tables count as present), selectors that
+can never match (``.jupyter-wrapper :root``) and custom properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
 file. Pruning takes about half a second, so its result is kept in the engine's cache
 (kind ``css``: atomic, checked on read, bound to its key, pruned when unused).
 
