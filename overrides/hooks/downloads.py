@@ -216,9 +216,13 @@ def on_page_content(html: str, page, config, **kwargs) -> str:
     source = _source(uri, page.title or "", config)
     folder = Path(config["site_dir"]) / FOLDER / posixpath.dirname(uri)
     folder.mkdir(parents=True, exist_ok=True)
-    notebook = export.notebook_json(blocks, source, markdown)
+    try:
+        notebook = export.notebook_json(blocks, source, markdown)
+        script = export.script(blocks, source, markdown)
+    except (ValueError, SyntaxError) as error:
+        raise PluginError(f"docs/{uri}: cannot make its downloads: {error}") from None
     (folder / f"{source.name}.ipynb").write_text(notebook, encoding="utf-8")
-    (folder / f"{source.name}.py").write_text(export.script(blocks, source, markdown), encoding="utf-8")
+    (folder / f"{source.name}.py").write_text(script, encoding="utf-8")
     for target, lesson in state.notebook_pages.items():
         if lesson == uri:
             (state.generated / target).write_text(notebook, encoding="utf-8")

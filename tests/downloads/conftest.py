@@ -4,7 +4,7 @@ The environment is two layers. The base, a venv with only the pinned torch (the 
 from the machine's wheels) and ipykernel, is the slow part (about 1 GB): it is kept in
 ``.cache/reader-base/`` under a digest of the Python version and ``constraints.txt``, and
 built in the background as soon as collection has chosen a ``downloads`` test, while the
-site builds. Each session then makes a fresh small venv that sees the base through a
+rest of the suite runs (these tests run last). Each session then makes a fresh small venv that sees the base through a
 ``.pth`` file and installs the site's wheel into it (its other dependencies at the
 project's pins). The scripts run in the background too, beside the notebooks. The
 ``downloads`` marker selects these tests.
@@ -41,8 +41,14 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "downloads: runs every downloaded script and notebook in a clean venv (slow)")
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """The downloads tests run last, so the base venv builds in the background meanwhile."""
+    here = Path(__file__).parent
+    items.sort(key=lambda item: Path(str(item.path)).is_relative_to(here))  # stable: order kept otherwise
+
+
 def pytest_collection_finish(session):
-    if any(item.get_closest_marker("downloads") for item in session.items):
+    if not session.config.option.collectonly and any(item.get_closest_marker("downloads") for item in session.items):
         thread = threading.Thread(target=_base_environment, daemon=True)
         _started["thread"] = thread
         thread.start()
