@@ -4,7 +4,7 @@ Modules follow the lesson's order, each importing only the ones before it:
 ``data`` → ``hypothesis`` → ``cost`` → ``train`` → ``reference`` → ``figures`` (matplotlib,
 imported on demand) → ``cli``; ``explorer`` (the learning-rate explorer's data for lesson 05)
 is imported on demand too. ``original`` reads the original notebook's printed logs
-(``reference/`` in a checkout of the repository) for comparison.
+(package data in ``linreg/resources/``) for comparison.
 """
 
 from linreg.cost import max_stable_lr, mse, mse_gradient

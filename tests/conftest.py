@@ -7,7 +7,7 @@ from browser import chromium, serve
 from sitebuild import build
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = ROOT / "reference" / "lab02-original-outputs.md"
+REFERENCE = ROOT / "linreg" / "resources" / "lab02-original-outputs.md"
 
 
 def reference_logs() -> dict[str, list[str]]:

@@ -115,12 +115,27 @@ def test_full_implementation_page_log_and_answer(site):
 
 
 def test_original_lab_comparisons_show_a_match(site, logs):
-    for path, model in [(LESSONS[5], "lecture"), (LESSONS[6], "module")]:
+    for path, model, marks in [(LESSONS[5], "lecture", 10 + 11), (LESSONS[6], "module", 11)]:
         page = text(site, path)
         assert "11줄 중 11줄 일치 ✔" in page, path
-        assert page.count("✔ 일치") == 11 and "✘" not in page, path
+        assert page.count("✔ 일치") == marks and "✘" not in page, path
         for line in logs[model]:
             assert line in page
+
+
+def test_lecture_code_runs_verbatim_and_logs_as_train_lecture(site):
+    """The lecture's own code comes first, then its log beside train_lecture's, all lines matching."""
+    soup = BeautifulSoup(site.page(LESSONS[5]), "html.parser")
+    first = soup.select_one("article .highlight")
+    assert "강의 코드" in first.get_text() and "import torch" in first.get_text() and "linreg" not in first.get_text()
+    page = text(site, LESSONS[5])
+    assert page.index("10줄 중 10줄 일치 ✔") < page.index("linreg/train.py")  # the package's loop comes second
+    data = blog_data()
+    history = train_lecture(data.x, data.y, lr=0.01, nb_epochs=999)
+    table = soup.select("article table")[0].get_text()
+    for e in range(100, 1001, 100):
+        line = f"Epoch {e:4d}/1000 W: {history.W[e - 1]:.3f}, b: {history.b[e - 1]:.3f} Cost: {history.cost[e - 1]:.6f}"
+        assert table.count(line) == 2  # the lecture's column and linreg's
 
 
 def test_nn_module_page(site):
@@ -165,7 +180,8 @@ def test_package_code_on_pages_is_included_from_the_source(site):
 
 
 def test_fresh_build_executed_every_lesson(site):
-    assert sorted(site.report["executed"]) == sorted([f"{lesson}.md" for lesson in LESSONS] + [f"{NOTEBOOK}.ipynb"])
+    # the notebook page is the full-implementation page's download, not run a second time
+    assert sorted(site.report["executed"]) == sorted(f"{lesson}.md" for lesson in LESSONS)
     assert site.report["cached"] == []
 
 
@@ -191,12 +207,13 @@ def _repo_url() -> str:
 
 
 def test_notebook_page_shows_outputs_computed_in_the_build(site):
+    """The notebook page is the full-implementation page's download, with that page's outputs."""
     page, data = text(site, NOTEBOOK), blog_data()
     history = train_lecture(data.x, data.y, lr=0.01, nb_epochs=1000)
     for line in history.log(100):
         assert line in page
     W, b, cost = history.final()
-    assert f"경사 하강법: W = {W:.4f}, b = {b:.4f}, 비용 = {cost:.6f}" in page
+    assert f"경사 하강법 ({len(history) - 1} 에폭): W = {W:.4f}, b = {b:.4f}, 비용 = {cost:.6f}" in page
     soup = BeautifulSoup(site.page(NOTEBOOK), "html.parser")
     assert soup.select("figure.linreg-figure img[alt]")
     assert "Traceback" not in page
@@ -205,27 +222,26 @@ def test_notebook_page_shows_outputs_computed_in_the_build(site):
 def test_notebook_page_offers_download_and_colab(site):
     soup = BeautifulSoup(site.page(NOTEBOOK), "html.parser")
     download = soup.find("a", attrs={"download": True})
-    offered = json.loads((site.site / NOTEBOOK / download["href"]).read_text())
-    source = json.loads((ROOT / "docs" / f"{NOTEBOOK}.ipynb").read_text())
-    assert [c["source"] for c in offered["cells"]] == [c["source"] for c in source["cells"]]  # the same notebook,
-    assert any(c.get("outputs") for c in offered["cells"])  # executed: with the outputs the page shows
+    offered = (site.site / NOTEBOOK / download["href"]).resolve()
+    assert offered == (site.site / "downloads" / "lessons" / "06-full-implementation.ipynb").resolve()
     colab = soup.find("a", string=re.compile("Colab"))
     repository = _repo_url().removeprefix("https://github.com/")
-    assert colab["href"] == f"https://colab.research.google.com/github/{repository}/blob/main/docs/{NOTEBOOK}.ipynb"
-    # the notebook's first cell installs the package from that same repository on Colab
-    cells = json.loads((ROOT / "docs" / f"{NOTEBOOK}.ipynb").read_text())["cells"]
-    assert any(f'REPOSITORY = "{_repo_url()}"' in "".join(cell["source"]) for cell in cells)
+    assert colab["href"] == f"https://colab.research.google.com/github/{repository}/blob/downloads/lessons/06-full-implementation.ipynb"
+    # the notebook's first code cell installs the wheel of linreg that the site publishes
+    cells = json.loads(offered.read_text())["cells"]
+    install = "".join(cells[1]["source"])
+    assert install.startswith("%pip install -q ") and install.endswith("/downloads/linreg-0.1.0-py3-none-any.whl")
+    assert (site.site / "downloads" / "linreg-0.1.0-py3-none-any.whl").is_file()
 
 
-def test_notebook_page_math_links_and_anchors(site):
+def test_notebook_page_links_and_anchors(site):
     html = site.page(NOTEBOOK)
     soup = BeautifulSoup(html, "html.parser")
-    assert len(soup.select("article math")) == 2 and "$" not in soup.select_one("article").get_text().split("In [")[0]
     assert 'src=""' not in html and "MathJax" not in html
-    link = soup.find("a", string="전체 구현")
-    assert link["href"] == "../../lessons/06-full-implementation/"
+    link = soup.select_one("article a[href$='/lessons/06-full-implementation/']")  # the intro links the page it comes from
+    assert link["href"].endswith("/lessons/06-full-implementation/") and "전체 구현" in link.get_text()
     ids = [h.get("id") for h in soup.select("article h2")]
-    assert "학습" in ids and "" not in ids
+    assert "강의-코드-그대로" in ids and "" not in ids
 
 
 def test_blog_post_is_dated_categorised_and_tagged_with_ascii_urls(site):

@@ -3,10 +3,14 @@
 nbconvert also inlines about 600 KB of Jupyter CSS into every notebook page, all of it
 render-blocking. It moves to a stylesheet file, pruned to what the page can use: rules whose
 selectors name a class the page does not have (the notebooks are static HTML: no script adds
-Jupyter classes later), selectors that can never match (``.jupyter-wrapper :root``) and custom
-properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
+Jupyter classes later; the two Material adds around tables count as present), selectors that
+can never match (``.jupyter-wrapper :root``) and custom properties that no kept rule reads. About 20 KB remain; pages with the same classes share the
 file. Pruning takes about half a second, so its result is kept in the engine's cache
 (kind ``css``: atomic, checked on read, bound to its key, pruned when unused).
+
+nbconvert re-parses its HTML as HTML, which lowercases SVG names (``viewBox``, ``clipPath``):
+figures (``figure.linreg-figure``) get their exact SVG back from the notebook's outputs, so
+they draw as on the lesson pages and are the same files.
 
 mkdocs-jupyter leaves links to ``.md`` files as they are written (404 on the site) and gives
 Korean headings empty ids. Here links are resolved like MkDocs resolves them (a missing
@@ -18,6 +22,8 @@ the pageexec plugin, with its time limit and cache.)
 from __future__ import annotations
 
 import hashlib
+import html as html_lib
+import json
 import logging
 from pathlib import Path
 import posixpath
@@ -156,6 +162,8 @@ def _shared_stylesheet(html: str, page, config) -> str:
         return html
     html = "".join(part if i % 2 else _STYLE.sub("", part) for i, part in enumerate(parts))
     classes = {name for value in _CLASSES.findall(html) for name in value.split()}
+    if "<table" in html:  # Material's script wraps every table in these when the page loads
+        classes |= {"md-typeset__scrollwrap", "md-typeset__table"}
     css = _pruned(css, classes, config)
     name = f"assets/stylesheets/jupyter.{_digest(css)[:8]}.css"
     target = Path(config["site_dir"]) / name
@@ -165,9 +173,30 @@ def _shared_stylesheet(html: str, page, config) -> str:
     return link + html
 
 
+_FIGURE = re.compile(r'<figure class="linreg-figure">.*?</figure>', re.S)
+_LABEL = re.compile(r'aria-label="([^"]*)"')
+
+
+def _label(figure: str) -> str | None:
+    found = _LABEL.search(figure)
+    return html_lib.unescape(found.group(1)) if found else None
+
+
+def exact_figures(html: str, notebook: dict) -> str:
+    """Put back each figure as the notebook's output has it, matched by its alternative text."""
+    originals = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/html", "")
+            for figure in _FIGURE.findall("".join(text) if isinstance(text, list) else text):
+                originals[_label(figure)] = figure
+    return _FIGURE.sub(lambda m: originals.get(_label(m.group(0)), m.group(0)), html)
+
+
 def on_page_content(html: str, page, files, config, **kwargs) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
+    html = exact_figures(html, json.loads(Path(page.file.abs_src_path).read_text(encoding="utf-8")))
     html = _shared_stylesheet(html, page, config)
     here = posixpath.dirname(page.file.src_uri)
 

@@ -1,0 +1,250 @@
+"""Every page that runs code offers it to run: a notebook, a script, and the package's wheel.
+
+- Each page with executed blocks gets ``downloads/<page>.ipynb`` and ``downloads/<page>.py``,
+  made from the blocks the build ran (``export.py``), and links to them and to Colab
+  (``page.meta["downloads"]``, shown by ``overrides/main.html``).
+- The build publishes the wheel of the package (``downloads/<name>-<version>-py3-none-any.whl``,
+  made from ``pyproject.toml`` with setuptools, no network), which every download installs.
+  It is reproducible (``SOURCE_DATE_EPOCH``: the same sources give the same bytes) and kept
+  in ``<cache_dir>/wheel`` (the engine's ``cache_dir``, ``.cache`` by default) under a digest of
+  its sources, so a build where the package did not change does not build it again.
+- ``NOTEBOOK_PAGES``: notebook pages of the site generated the same way from a lesson page,
+  rendered by mkdocs-jupyter with the outputs the lesson page's blocks printed. The engine
+  does not run them a second time (their first cell, the install, is for the reader): they
+  are hidden from its notebook planning, which happens in ``on_nav``.
+
+The blocks come from the execution engine: ``config.plugins["pageexec"].executed(page)``.
+
+Colab opens notebooks from GitHub paths, so its links point at ``COLAB_BRANCH`` of the
+repository, where the deploy publishes ``site/downloads/`` (see README). Only a site whose
+folder holds a ``pyproject.toml`` and which sets ``site_url`` gets downloads (test fixture
+sites do not).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import posixpath
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+import export
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
+from mkdocs.structure.files import File
+from mkdocs.utils import get_relative_url
+
+log = logging.getLogger("mkdocs.hooks.downloads")
+
+FOLDER = "downloads"
+COLAB_BRANCH = "downloads"  # the branch of repo_url holding site/downloads/ (for Colab links)
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip file can hold
+HELP = "#이-사이트를-읽는-법"  # the home page's section on running the code
+NOTEBOOK_PAGES = {"notebooks/lab02-full-implementation.ipynb": "lessons/06-full-implementation.md"}
+
+
+class _State:
+    enabled = False
+    root = Path(".")
+    wheel = ""  # file name of the wheel
+    wheel_url = ""
+    colab = ""  # Colab address of the downloads folder, or "" without a GitHub repo_url
+    generated: Path | None = None  # folder of the generated notebook pages
+    notebook_pages: dict[str, str] = {}  # notebook page src_uri -> lesson src_uri
+
+
+state = _State()
+
+
+# -- the wheel -------------------------------------------------------------------------------
+
+def wheel_name(pyproject: Path) -> str:
+    project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+    name = project["name"].replace("-", "_").replace(".", "_")
+    return f"{name}-{project['version']}-py3-none-any.whl"
+
+
+def _wheel_sources(root: Path) -> list[Path]:
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    packages = project.get("tool", {}).get("setuptools", {}).get("packages", [])
+    files = [root / "pyproject.toml"]
+    readme = project["project"].get("readme")
+    if isinstance(readme, str):
+        files.append(root / readme)
+    for package in packages:
+        files += [p for p in sorted((root / package.replace(".", "/")).rglob("*"))
+                  if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"]
+    return files
+
+
+def wheel_key(root: Path) -> str:
+    """A digest of what the wheel is built from: its sources, setuptools and Python."""
+    import setuptools
+
+    digest = hashlib.sha256(f"{setuptools.__version__}|{sys.version_info[:2]}|{SOURCE_DATE_EPOCH}".encode())
+    for path in _wheel_sources(root):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def build_wheel(root: Path, cache: Path) -> Path:
+    """The project's wheel, from the cache or built there (a copy of the sources, no network)."""
+    folder = cache / wheel_key(root)[:32]
+    built = sorted(folder.glob("*.whl")) if folder.is_dir() else []
+    if built:
+        return built[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "source", Path(tmp) / "out"
+        for path in _wheel_sources(root):
+            target = source / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        command = [sys.executable, "-c", "import sys; from setuptools import build_meta; "
+                   "print(build_meta.build_wheel(sys.argv[1]))", str(out)]
+        env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH, "PYTHONDONTWRITEBYTECODE": "1"}
+        done = subprocess.run(command, cwd=source, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise PluginError(f"building the wheel failed:\n{done.stdout}{done.stderr}")
+        name = done.stdout.strip().splitlines()[-1]
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f"{name}.tmp"
+        shutil.copyfile(out / name, partial)
+        os.replace(partial, folder / name)  # atomic: never a half-written wheel
+    for old in cache.iterdir():  # keep only the current wheel
+        if old != folder and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
+    return folder / name
+
+
+# -- events ------------------------------------------------------------------------------------
+
+def on_config(config, **kwargs):
+    state.root = Path(config.config_file_path).resolve().parent
+    pyproject = state.root / "pyproject.toml"
+    state.enabled = pyproject.is_file() and bool(config["site_url"])
+    if not state.enabled:
+        return config
+    state.wheel = wheel_name(pyproject)
+    state.wheel_url = f"{config['site_url'].rstrip('/')}/{FOLDER}/{state.wheel}"
+    repo = (config["repo_url"] or "").rstrip("/")
+    state.colab = (f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}"
+                   f"/blob/{COLAB_BRANCH}") if repo.startswith("https://github.com/") else ""
+    if state.generated is not None:  # a previous build of the same process (mkdocs serve)
+        shutil.rmtree(state.generated, ignore_errors=True)
+    state.generated = Path(tempfile.mkdtemp(prefix="notebook-pages-"))
+    return config
+
+
+def on_files(files, config, **kwargs):
+    state.notebook_pages = {}
+    if not state.enabled:
+        return files
+    for target, lesson in NOTEBOOK_PAGES.items():
+        if files.get_file_from_path(lesson) is None or files.get_file_from_path(target) is not None:
+            continue
+        path = state.generated / target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(export.notebook_json([], _source(lesson, "", config), ""), encoding="utf-8")
+        file = File(target, str(state.generated), config["site_dir"], config["use_directory_urls"])
+        if "mkdocs-jupyter" in config.plugins:
+            file = _generated_notebook(file, config)
+        files.append(file)
+        state.notebook_pages[target] = lesson
+    return files
+
+
+def _generated_notebook(file: File, config) -> File:
+    """mkdocs-jupyter's page file for a generated notebook, not a page until the engine has planned."""
+    from mkdocs_jupyter.plugin import NotebookFile
+
+    class GeneratedNotebook(NotebookFile):
+        planned = True  # a page's address while it is made
+
+        def is_documentation_page(self) -> bool:
+            return GeneratedNotebook.planned
+
+    notebook = GeneratedNotebook(file, **config)
+    GeneratedNotebook.planned = False
+    return notebook
+
+
+@event_priority(-110)  # after the engine has planned (and started) the notebooks it executes
+def on_nav(nav, config, files, **kwargs):
+    for file in files:
+        if getattr(type(file), "planned", None) is False:
+            type(file).planned = True
+    return nav
+
+
+def _name(src_uri: str) -> str:
+    return posixpath.splitext(src_uri)[0]
+
+
+def _source(src_uri: str, title: str, config) -> export.Source:
+    page_url = config["site_url"].rstrip("/") + "/" + _name(src_uri) + "/"
+    return export.Source(title=title, url=page_url, wheel_url=state.wheel_url, name=posixpath.basename(_name(src_uri)))
+
+
+def links(src_uri: str, page_url: str) -> dict[str, str]:
+    """The page's download links, relative to the page, and its Colab link."""
+    def url(path: str) -> str:
+        return get_relative_url(path, page_url or ".")
+
+    colab = f"{state.colab}/{_name(src_uri)}.ipynb" if state.colab else ""
+    return {"ipynb": url(f"{FOLDER}/{_name(src_uri)}.ipynb"), "py": url(f"{FOLDER}/{_name(src_uri)}.py"),
+            "colab": colab, "wheel": url(f"{FOLDER}/{state.wheel}"), "help": url("").rstrip("/") + "/" + HELP}
+
+
+def on_page_content(html: str, page, config, **kwargs) -> str:
+    if not state.enabled:
+        return html
+    uri = page.file.src_uri
+    if uri in state.notebook_pages:
+        page.meta["downloads"] = links(state.notebook_pages[uri], page.url)
+        return html
+    engine = config.plugins.get("pageexec")
+    blocks = engine.executed(page) if engine is not None else []
+    if not blocks:
+        return html
+    markdown = Path(page.file.abs_src_path).read_text(encoding="utf-8-sig")
+    source = _source(uri, page.title or "", config)
+    folder = Path(config["site_dir"]) / FOLDER / posixpath.dirname(uri)
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        notebook = export.notebook_json(blocks, source, markdown)
+        script = export.script(blocks, source, markdown)
+    except (ValueError, SyntaxError) as error:
+        raise PluginError(f"docs/{uri}: cannot make its downloads: {error}") from None
+    (folder / f"{source.name}.ipynb").write_text(notebook, encoding="utf-8")
+    (folder / f"{source.name}.py").write_text(script, encoding="utf-8")
+    for target, lesson in state.notebook_pages.items():
+        if lesson == uri:
+            (state.generated / target).write_text(notebook, encoding="utf-8")
+    page.meta["downloads"] = links(uri, page.url)
+    return html
+
+
+def on_post_build(config, **kwargs) -> None:
+    if not state.enabled:
+        return
+    engine = config.plugins.get("pageexec")
+    folder = engine.config.cache_dir if engine is not None else os.environ.get("EXEC_CACHE_DIR", ".cache")
+    cache = state.root / folder / "wheel"  # beside the engine's cache
+    cache.mkdir(parents=True, exist_ok=True)
+    wheel = build_wheel(state.root, cache)
+    target = Path(config["site_dir"]) / FOLDER / wheel.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(wheel, target)
+    if wheel.name != state.wheel:
+        raise PluginError(f"the wheel is {wheel.name}, but the pages link {state.wheel}")
+
+
+def on_shutdown(**kwargs) -> None:
+    if state.generated is not None:
+        shutil.rmtree(state.generated, ignore_errors=True)

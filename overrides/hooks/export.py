@@ -1,0 +1,264 @@
+"""A page's executed blocks as a notebook and a script (pure functions; the hook is downloads.py).
+
+Input is the list the execution engine gives for a page: objects with ``code`` (as executed),
+``output`` (what the block printed), ``html`` (the output is HTML, e.g. a figure), ``session``
+and ``line`` (where the block starts in the page file), in page order. Every block of a page
+runs in one namespace here, as the blocks of a page's session do on the site.
+
+- The notebook starts with a ``%pip install`` cell for the site's wheel of the package and
+  keeps the page's outputs (one output per block: a training log is one box), so it reads
+  like the page before it is run. Each section heading of the page becomes a Markdown cell.
+- The script (``# %%`` cells, as VS Code and Jupytext read them) names the install command in
+  its opening comment; it does not install anything itself.
+- A block's output is text, HTML (``html="1"``: figures) or Markdown (neither ``html`` nor
+  ``result``: the page renders it, e.g. a table), as its fence in the page says. In HTML
+  blocks each ``print(...)`` becomes ``show(...)``: in the notebook ``show`` displays the
+  HTML; in the script it writes each SVG figure to ``<script name>-figure-<n>.svg`` beside
+  the script and prints that file name. In the notebook, Markdown blocks ``show_markdown(...)``
+  instead of printing, so tables look as on the page; the script prints them as they are.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+FIGURE_MESSAGE = "그림 저장: {name}"
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_OPENING = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*\S")
+TEXT, HTML, MARKDOWN = "text", "html", "markdown"
+
+
+class Block(Protocol):
+    code: str
+    output: str
+    html: bool
+    session: str | None
+    line: int | None
+
+
+@dataclass(frozen=True)
+class Source:
+    """What the downloads say about where they come from."""
+
+    title: str  # the page's title
+    url: str  # the page's address on the site
+    wheel_url: str  # the site's wheel of the package the page imports
+    name: str  # file name of the downloads, without extension
+
+
+def headings(markdown: str) -> list[tuple[int, int, str]]:
+    """``(line, level, text)`` of the ATX headings of a page file, outside fenced code (1-based lines)."""
+    found, fence = [], None
+    for number, line in enumerate(markdown.split("\n"), start=1):
+        opening = _FENCE.match(line)
+        if opening:
+            marker = opening.group(1)
+            if fence is None:
+                fence = marker
+            elif marker[0] == fence[0] and len(marker) >= len(fence) and line.strip() == marker:
+                fence = None
+            continue
+        if fence is None and (match := _HEADING.match(line)):
+            found.append((number, len(match.group(1)), re.sub(r"\s*\{[^}]*\}$", "", match.group(2))))
+    return found
+
+
+def sections(blocks: Sequence[Block], markdown: str, level: int = 2) -> list[str | None]:
+    """For each block, the heading (of ``level`` or above, below the title) that starts its
+    section when it is the first block of that section, else None."""
+    marks = [(line, text) for line, depth, text in headings(markdown) if 1 < depth <= level]
+    out, previous = [], None
+    for block in blocks:
+        current = None
+        for line, text in marks:
+            if line < (block.line or 0):
+                current = (line, text)
+        out.append(current[1] if current is not None and current != previous else None)
+        previous = current
+    return out
+
+
+def output_kind(block: Block, markdown: str) -> str:
+    """``html``, ``text`` (the page shows it as code) or ``markdown`` (the page renders it).
+
+    Read from the options of the block's fence: the line ``block.line`` or the nearest
+    fence opening above it.
+    """
+    if block.html:
+        return HTML
+    lines = markdown.split("\n")
+    for number in range(min(block.line or 0, len(lines)), 0, -1):
+        if _OPENING.match(lines[number - 1]):
+            return TEXT if re.search(r"\bresult=", lines[number - 1]) else MARKDOWN
+    return TEXT
+
+
+def print_to_show(code: str, name: str = "show") -> str:
+    """Rename every call of ``print`` in ``code`` to ``name`` (which takes one argument).
+
+    Raises:
+        ValueError: for a ``print`` call with other than one positional argument.
+    """
+    tree = ast.parse(code)
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"]
+    lines = code.split("\n")
+    for call in sorted(calls, key=lambda c: (c.func.lineno, c.func.col_offset), reverse=True):
+        if len(call.args) != 1 or call.keywords:
+            raise ValueError(f"line {call.lineno}: a block printing HTML must print one value per call")
+        raw = lines[call.func.lineno - 1].encode()
+        start = call.func.col_offset  # a byte offset
+        lines[call.func.lineno - 1] = (raw[:start] + name.encode() + raw[start + len(b"print"):]).decode()
+        aligned = " " * (len(raw[:start].decode()) + len("print("))
+        shift = len(name) - len("print")
+        for i in range(call.func.lineno, call.end_lineno):  # arguments aligned under the old name
+            if lines[i].startswith(aligned):
+                lines[i] = " " * shift + lines[i] if shift > 0 else lines[i][-shift:]
+    return "\n".join(lines)
+
+
+def cell_code(block: Block, kind: str = TEXT, notebook: bool = False) -> str:
+    """The block's code as it runs in a download (``kind`` from ``output_kind``)."""
+    code = block.code.strip("\n")
+    if kind == HTML:
+        return print_to_show(code)
+    if kind == MARKDOWN and notebook:
+        return print_to_show(code, "show_markdown")
+    return code
+
+
+def figures(output: str) -> list[str]:
+    """The SVG figures in an HTML output, each as a standalone SVG document."""
+    out = []
+    for svg in _SVG.findall(output):
+        opening = svg[: svg.index(">") + 1]
+        out.append(svg if "xmlns=" in opening else svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1))
+    return out
+
+
+def script_output(blocks: Sequence[Block], name: str) -> list[str]:
+    """What the script prints, block by block: the page's output, or the figure file names."""
+    out, count = [], 0
+    for block in blocks:
+        if block.html:
+            lines = []
+            for _ in figures(block.output):
+                count += 1
+                lines.append(FIGURE_MESSAGE.format(name=f"{name}-figure-{count}.svg") + "\n")
+            out.append("".join(lines))
+        else:
+            out.append(block.output)
+    return out
+
+
+def _intro(source: Source, markdown: bool = False) -> str:
+    page = f"[「{source.title}」 페이지]({source.url})" if markdown else f"「{source.title}」 페이지({source.url})"
+    return (f"이 파일은 사이트의 {page}에서 실행한 코드 블록을 "
+            "페이지에 나온 순서대로 모은 것으로, 사이트를 빌드할 때 자동으로 만들어집니다.")
+
+
+NOTEBOOK_SHOW = '''# 페이지에서 그림(HTML)이나 표(Markdown)로 보이는 출력을 노트북에서도 그렇게 표시합니다.
+from IPython.display import HTML, Markdown, display
+
+
+def show(html):
+    display(HTML(html))
+
+
+def show_markdown(text):
+    display(Markdown(text))'''
+
+SCRIPT_SHOW = '''# 페이지에서 그림(HTML)으로 보이는 출력은 SVG 파일로 저장하고, 그 파일 이름을 출력합니다.
+import re
+from pathlib import Path
+
+_figure_count = 0
+
+
+def show(html):
+    global _figure_count
+    for svg in re.findall(r"<svg\\b.*?</svg>", html, re.S):
+        if "xmlns=" not in svg[: svg.index(">")]:
+            svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
+        _figure_count += 1
+        path = Path(__file__).with_name(f"{Path(__file__).stem}-figure-{_figure_count}.svg")
+        path.write_text(svg, encoding="utf-8")
+        print(f"그림 저장: {path.name}")'''
+assert FIGURE_MESSAGE.format(name="x") in SCRIPT_SHOW.replace("{path.name}", "x")
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines(keepends=True)
+
+
+def notebook(blocks: Sequence[Block], source: Source, markdown: str) -> dict:
+    """The page as a notebook (nbformat 4 JSON), with the page's outputs."""
+    cells: list[dict] = [
+        _markdown(f"# 노트북으로 실행하기: {source.title}\n\n{_intro(source, markdown=True)} 저장된 출력도 그때 실행한 결과입니다.\n\n"
+                  "첫 셀은 이 페이지를 만든 것과 같은 `linreg` 패키지(와 그것이 쓰는 torch 2.13.0)를 설치합니다. "
+                  "Colab에서는 설치가 끝난 뒤 위에서부터 차례로 실행하세요.", "intro"),
+        _code(f"%pip install -q {source.wheel_url}", [], "install"),
+    ]
+    kinds = [output_kind(block, markdown) for block in blocks]
+    if any(kind != TEXT for kind in kinds):
+        cells.append(_code(NOTEBOOK_SHOW, [], "helper"))
+    for block, kind, heading in zip(blocks, kinds, sections(blocks, markdown)):
+        if heading is not None:
+            cells.append(_markdown(f"## {heading}"))
+        if not block.output:
+            outputs = []
+        elif kind == TEXT:
+            outputs = [{"output_type": "stream", "name": "stdout", "text": _lines(block.output)}]
+        else:  # the page's output whole, in one box
+            mime = "text/html" if kind == HTML else "text/markdown"
+            outputs = [{"output_type": "display_data", "metadata": {}, "data": {mime: _lines(block.output)}}]
+        cell = _code(cell_code(block, kind, notebook=True), outputs, "block")
+        cell["metadata"]["linreg_output"] = kind
+        cells.append(cell)
+    for number, cell in enumerate(cells):
+        cell["id"] = f"cell-{number}"
+    return {
+        "cells": cells,
+        "metadata": {
+            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+            "language_info": {"name": "python"},
+            "colab": {"provenance": []},
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+
+
+def _markdown(text: str, role: str = "section") -> dict:
+    return {"cell_type": "markdown", "metadata": {"linreg": role}, "source": _lines(text)}
+
+
+def _code(code: str, outputs: list[dict], role: str) -> dict:
+    return {"cell_type": "code", "execution_count": None, "metadata": {"linreg": role},
+            "outputs": outputs, "source": _lines(code)}
+
+
+def notebook_json(blocks: Sequence[Block], source: Source, markdown: str) -> str:
+    return json.dumps(notebook(blocks, source, markdown), ensure_ascii=False, indent=1) + "\n"
+
+
+def script(blocks: Sequence[Block], source: Source, markdown: str) -> str:
+    """The page as a Python script in ``# %%`` cells."""
+    parts = [
+        f"# {source.title}\n#\n# {_intro(source)}\n"
+        f"# 실행하기 전에 이 페이지를 만든 것과 같은 linreg 패키지(와 torch 2.13.0)를 설치하세요:\n"
+        f"#\n#     pip install {source.wheel_url}\n#\n# 그다음 python {source.name}.py 로 실행합니다.\n"
+    ]
+    if any(block.html for block in blocks):
+        parts.append(f"# %%\n{SCRIPT_SHOW}\n")
+    for block, heading in zip(blocks, sections(blocks, markdown)):
+        parts.append(f"# %% {heading}\n" if heading else "# %%\n")
+        parts[-1] += cell_code(block, output_kind(block, markdown)) + "\n"
+    return "\n\n".join(parts)

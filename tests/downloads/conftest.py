@@ -1,0 +1,174 @@
+"""The clean environment the downloads run in, and its timings.
+
+The environment is two layers. The base, a venv with only the pinned torch (the CPU build
+from the machine's wheels) and ipykernel, is the slow part (about 1 GB): it is kept in
+``.cache/reader-base/`` under a digest of the Python version and ``constraints.txt``, and
+built in the background as soon as collection has chosen a ``downloads`` test, while the
+rest of the suite runs (these tests run last). Each session then makes a fresh small venv that sees the base through a
+``.pth`` file and installs the site's wheel into it (its other dependencies at the
+project's pins). The scripts run in the background too, beside the notebooks. The
+``downloads`` marker selects these tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from sitebuild import LESSONS, ROOT
+
+TORCH = re.search(r"^torch==\S+", (ROOT / "constraints.txt").read_text(), re.M).group(0)
+BASES = ROOT / ".cache" / "reader-base"
+TIMINGS: dict[str, float] = {}
+_started: dict[str, object] = {}
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "downloads: runs every downloaded script and notebook in a clean venv (slow)")
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The downloads tests run last, so the base venv builds in the background meanwhile."""
+    here = Path(__file__).parent
+    items.sort(key=lambda item: Path(str(item.path)).is_relative_to(here))  # stable: order kept otherwise
+
+
+def pytest_collection_finish(session):
+    if not session.config.option.collectonly and any(item.get_closest_marker("downloads") for item in session.items):
+        thread = threading.Thread(target=_base_environment, daemon=True)
+        _started["thread"] = thread
+        thread.start()
+
+
+def _site_packages(venv: Path) -> Path:
+    return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
+
+
+def _base_environment() -> None:
+    """The base venv, from the cache or built: the pinned torch and ipykernel only."""
+    started = time.perf_counter()
+    key = hashlib.sha256(f"{sys.version}|{sysconfig.get_platform()}|".encode()
+                         + (ROOT / "constraints.txt").read_bytes()).hexdigest()[:16]
+    base = BASES / key
+    _started["base"] = base
+    if (base / "ready").exists():
+        TIMINGS["clean environment: base venv (torch, ipykernel) from the cache"] = time.perf_counter() - started
+        return
+    BASES.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=BASES))
+    try:
+        subprocess.run([sys.executable, "-m", "venv", str(building)], check=True, capture_output=True)
+        pip = [str(building / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, TORCH], check=True, capture_output=True)
+        subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), "ipykernel"], check=True, capture_output=True)
+    except subprocess.CalledProcessError as error:
+        _started["error"] = f"{error.cmd}:\n{error.stdout}{error.stderr}"
+        shutil.rmtree(building, ignore_errors=True)
+        return
+    (building / "ready").touch()
+    shutil.rmtree(base, ignore_errors=True)  # a half-built one (no "ready")
+    try:
+        os.replace(building, base)  # only `python -m pip` is used, so the moved venv works
+    except OSError:  # another session finished first
+        shutil.rmtree(building, ignore_errors=True)
+    for old in BASES.iterdir():  # bases of other pins
+        if old.name != key and not old.name.startswith(f"{key}-"):
+            shutil.rmtree(old, ignore_errors=True)
+    TIMINGS["clean environment: base venv (torch, ipykernel), built"] = time.perf_counter() - started
+
+
+def pytest_terminal_summary(terminalreporter):
+    if TIMINGS:
+        terminalreporter.write_sep("-", "downloads proof (seconds of each step; some overlap)")
+        for name, seconds in TIMINGS.items():
+            terminalreporter.write_line(f"{name}: {seconds:.1f} s")
+
+
+@pytest.fixture(scope="session")
+def timings() -> dict[str, float]:
+    """Seconds each step took, reported at the end of the run."""
+    return TIMINGS
+
+
+@pytest.fixture(scope="session")
+def wheel(site) -> Path:
+    """The wheel of linreg the site publishes."""
+    (found,) = (site.site / "downloads").glob("linreg-*.whl")
+    return found
+
+
+@dataclass
+class Reader:
+    python: Path
+    kernels: Path  # a kernelspec folder whose "reader" kernel runs in the clean environment
+
+
+@pytest.fixture(scope="session")
+def reader(wheel, tmp_path_factory) -> Reader:
+    """A fresh venv that sees only the base (torch, ipykernel) and has the site's wheel installed.
+
+    The wheel's other dependencies (matplotlib, ...) come at the project's pins, so that the
+    figures compare byte for byte.
+    """
+    if "thread" not in _started:
+        pytest.skip("the clean environment starts only when a downloads test is selected")
+    waited = time.perf_counter()
+    _started["thread"].join()
+    TIMINGS["waiting for the base venv"] = time.perf_counter() - waited
+    if "error" in _started:
+        pytest.fail(_started["error"])
+    started = time.perf_counter()
+    folder = tmp_path_factory.mktemp("reader")
+    venv = folder / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    (_site_packages(venv) / "reader-base.pth").write_text(f"{_site_packages(_started['base'])}\n")
+    python = venv / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-c", str(ROOT / "constraints.txt"), str(wheel)], check=True)
+    TIMINGS["session venv with the site's wheel and its dependencies"] = time.perf_counter() - started
+    kernel = folder / "kernels" / "reader"
+    kernel.mkdir(parents=True)
+    (kernel / "kernel.json").write_text(json.dumps({
+        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "reader", "language": "python"}))
+    return Reader(python, folder / "kernels")
+
+
+@dataclass
+class ScriptRun:
+    folder: Path  # where the script ran (its figures are there)
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(scope="session")
+def script_runs(site, reader, tmp_path_factory) -> dict[str, Future]:
+    """Every lesson's downloaded script, run one after another in the background."""
+    def run(lesson: str) -> ScriptRun:
+        source = site.site / "downloads" / f"{lesson}.py"
+        folder = tmp_path_factory.mktemp("script")
+        (folder / source.name).write_bytes(source.read_bytes())
+        started = time.perf_counter()
+        done = subprocess.run([str(reader.python), source.name], cwd=folder, capture_output=True, text=True,
+                              encoding="utf-8", timeout=300)
+        TIMINGS[f"script {lesson}"] = time.perf_counter() - started
+        return ScriptRun(folder, done.returncode, done.stdout, done.stderr)
+
+    pool = ThreadPoolExecutor(max_workers=1)
+    yield {lesson: pool.submit(run, lesson) for lesson in LESSONS}
+    pool.shutdown(wait=True)

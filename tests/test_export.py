@@ -1,0 +1,135 @@
+"""A page's executed blocks as a notebook and a script (overrides/hooks/export.py), on tiny pages."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+
+import nbformat
+import pytest
+
+from sitebuild import ROOT
+
+_spec = importlib.util.spec_from_file_location("export", ROOT / "overrides" / "hooks" / "export.py")
+export = sys.modules["export"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(export)
+
+
+@dataclass
+class Block:
+    """Stands in for the engine's ExecutedBlock."""
+
+    code: str
+    output: str
+    html: bool = False
+    session: str | None = "s"
+    line: int = 0
+
+
+PAGE = """---
+description: x
+---
+
+# 제목
+
+```python
+not executed
+```
+
+## 첫 절
+
+```python exec="1" session="s"
+a = 1
+```
+
+```python exec="1" result="text" session="s"
+print(a)
+```
+
+```python exec="1" session="s"
+print("**표**")
+```
+
+## 그림 {#figures}
+
+```python exec="1" html="1" session="s"
+print(f"<svg width='1'>{a}</svg>")
+```
+"""
+BLOCKS = [
+    Block("a = 1\n", "", line=15),
+    Block("print(a)", "1\n", line=19),
+    Block('print("**표**")', "**표**\n", line=23),
+    Block('print(f"<svg width=\'1\'>{a}</svg>")', "<svg width='1'>1</svg>\n", html=True, line=29),
+]
+SOURCE = export.Source(title="제목", url="https://example.org/p/", wheel_url="https://example.org/w.whl", name="p")
+
+
+def test_headings_skip_fenced_code_and_attribute_lists():
+    text = "# A\n```\n# not a heading\n```\n## B {#b}\n~~~\n## no\n~~~\n### C\n"
+    assert export.headings(text) == [(1, 1, "A"), (5, 2, "B"), (9, 3, "C")]
+
+
+def test_each_section_heading_comes_before_its_first_block():
+    assert export.sections(BLOCKS, PAGE) == ["첫 절", None, None, "그림"]
+
+
+def test_output_kind_follows_the_fence_options():
+    assert [export.output_kind(b, PAGE) for b in BLOCKS] == ["markdown", "text", "markdown", "html"]
+    assert export.output_kind(Block("x", "", line=16), PAGE) == "markdown"  # a line inside the block
+
+
+def test_print_becomes_show_and_arguments_stay_aligned():
+    code = 'x = 1\nprint(f("가",\n      2))\nprint(3)  # print('
+    assert export.print_to_show(code) == 'x = 1\nshow(f("가",\n     2))\nshow(3)  # print('
+    assert export.print_to_show(code, "show_markdown").split("\n")[2] == "              2))"
+
+
+def test_print_with_more_than_one_value_is_refused():
+    with pytest.raises(ValueError, match="line 1"):
+        export.print_to_show("print(1, 2)")
+
+
+def test_figures_become_standalone_svg_documents():
+    out = export.figures('<figure><svg width="1"><g/></svg></figure>\n<svg xmlns="http://www.w3.org/2000/svg" a="b"></svg>')
+    assert out == ['<svg xmlns="http://www.w3.org/2000/svg" width="1"><g/></svg>',
+                   '<svg xmlns="http://www.w3.org/2000/svg" a="b"></svg>']
+
+
+def test_notebook_installs_the_wheel_then_has_the_blocks_with_the_page_outputs():
+    nb = nbformat.reads(export.notebook_json(BLOCKS, SOURCE, PAGE), as_version=4)
+    nbformat.validate(nb)
+    roles = [(cell.cell_type, cell.metadata["linreg"]) for cell in nb.cells]
+    assert nb.cells[0].source.startswith("# 노트북으로 실행하기: 제목")
+    assert roles == [("markdown", "intro"), ("code", "install"), ("code", "helper"), ("markdown", "section"),
+                     ("code", "block"), ("code", "block"), ("code", "block"), ("markdown", "section"), ("code", "block")]
+    assert nb.cells[1].source == "%pip install -q https://example.org/w.whl"
+    assert "[「제목」 페이지](https://example.org/p/)" in nb.cells[0].source
+    code = [cell for cell in nb.cells if cell.metadata["linreg"] == "block"]
+    assert [cell.source for cell in code] == ["a = 1", "print(a)", 'show_markdown("**표**")',
+                                              'show(f"<svg width=\'1\'>{a}</svg>")']
+    assert code[0].outputs == []
+    assert code[1].outputs == [{"output_type": "stream", "name": "stdout", "text": "1\n"}]  # one box per block
+    assert code[2].outputs[0]["data"]["text/markdown"] == "**표**\n"
+    assert code[3].outputs[0]["data"]["text/html"] == "<svg width='1'>1</svg>\n"
+    assert [cell.metadata["linreg_output"] for cell in code] == ["markdown", "text", "markdown", "html"]
+
+
+def test_notebook_without_figures_has_no_helper():
+    nb = json.loads(export.notebook_json(BLOCKS[1:2], SOURCE, PAGE))
+    assert "helper" not in [cell["metadata"]["linreg"] for cell in nb["cells"]]
+
+
+def test_script_runs_and_prints_what_the_page_printed(tmp_path):
+    path = tmp_path / "p.py"
+    path.write_text(export.script(BLOCKS, SOURCE, PAGE), encoding="utf-8")
+    text = path.read_text(encoding="utf-8")
+    assert "#     pip install https://example.org/w.whl" in text and "# %% 첫 절" in text
+    assert 'print("**표**")' in text  # a terminal shows Markdown as it is
+    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "".join(export.script_output(BLOCKS, "p")) == "1\n**표**\n그림 저장: p-figure-1.svg\n"
+    assert (tmp_path / "p-figure-1.svg").read_text() == '<svg xmlns="http://www.w3.org/2000/svg" width=\'1\'>1</svg>'

@@ -1,0 +1,60 @@
+"""The wheel the site publishes (overrides/hooks/downloads.py): reproducible, built once per change."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from sitebuild import ROOT
+
+HOOKS = ROOT / "overrides" / "hooks"
+sys.path.insert(0, str(HOOKS))
+try:
+    import downloads
+finally:
+    sys.path.remove(str(HOOKS))
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "project"
+    (root / "demo" / "resources").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools"]\nbuild-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "demo"\nversion = "1.0"\nreadme = "README.md"\n'
+        '[tool.setuptools]\npackages = ["demo"]\n[tool.setuptools.package-data]\ndemo = ["resources/*.md"]\n')
+    (root / "README.md").write_text("# demo\n")
+    (root / "demo" / "__init__.py").write_text("VALUE = 1\n")
+    (root / "demo" / "resources" / "data.md").write_text("facts\n")
+    return root
+
+
+def test_the_wheel_is_named_from_pyproject(project):
+    assert downloads.wheel_name(project / "pyproject.toml") == "demo-1.0-py3-none-any.whl"
+
+
+def test_the_same_sources_give_the_same_bytes(project, tmp_path):
+    first = downloads.build_wheel(project, tmp_path / "a")
+    (project / "demo" / "__init__.py").touch()  # a new time stamp changes nothing
+    second = downloads.build_wheel(project, tmp_path / "b")
+    assert first.name == second.name == "demo-1.0-py3-none-any.whl"
+    assert first.read_bytes() == second.read_bytes()
+    assert "demo/resources/data.md" in zipfile.ZipFile(first).namelist()
+
+
+def test_an_unchanged_package_is_not_built_again(project, tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    built = downloads.build_wheel(project, cache)
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("built again")
+
+    monkeypatch.setattr(subprocess, "run", no_build)
+    assert downloads.build_wheel(project, cache) == built
+    monkeypatch.undo()
+    (project / "demo" / "__init__.py").write_text("VALUE = 2\n")
+    rebuilt = downloads.build_wheel(project, cache)
+    assert rebuilt != built and not built.exists()  # the cache keeps the current wheel only
