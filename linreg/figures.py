@@ -348,7 +348,7 @@ def cost_surface_figure(dataset: Dataset, history: History | Sequence[History] |
         ax.plot([path_W[0]], [path_b[0]], color=color, marker="o", linestyle="none", zorder=3,
                 label=f"시작점 (W={path_W[0]:.3g}, b={path_b[0]:.3g})")
     ax.scatter([W_ls], [b_ls], color=COLORS[4], marker="*", s=120, zorder=4, label="최소 제곱 해")
-    ax.set(xlabel="W (가중치)", ylabel="b (편향)", title=f"(W, b)에 따른 비용 곡면 ({dataset.description})")
+    ax.set(xlabel="W (가중치)", ylabel="b (편향)", title=f"(W, b)에 따른 비용의 등고선 ({dataset.description})")
     fig.legend(loc="outside lower center", ncols=2, fontsize=8)
     return fig
 

@@ -232,6 +232,13 @@ def test_gradient_descent_exercises(site):
     assert f"약 {round(ratio)}분의 1" in page and "W 방향의 곡률은 100배" in page
 
 
+def test_explorer_text_names_the_bound_between_its_two_rates(site):
+    bound = hessian_bound(X)
+    assert 0.18 < bound < 0.185 and f"발산 경계(약 {bound:.4f})" in prose(site, LESSONS[4])
+    _, _, costs, _ = descend(X, Y_BLOG, 0.185, 1000)
+    assert not np.isfinite(costs[-1]) or costs[-1] > 1e30  # 0.185 diverges within 1000 epochs
+
+
 # --- 06 ----------------------------------------------------------------------------------------
 
 def test_full_implementation_exercises(site):
