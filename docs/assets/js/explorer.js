@@ -74,8 +74,15 @@
     return out;
   }
 
-  const SUPERSCRIPT = { "-": "⁻", 0: "⁰", 1: "¹", 2: "²", 3: "³", 4: "⁴", 5: "⁵", 6: "⁶", 7: "⁷", 8: "⁸", 9: "⁹" };
-  const power10 = (k) => "10" + String(k).replace(/./g, (c) => SUPERSCRIPT[c]);
+  // 10 to the power k, the exponent raised in a <tspan> (Unicode superscripts are missing from many fonts)
+  const power10 = (k) => ({ base: "10", exponent: String(k).replace("-", "\u2212") });
+
+  function label(text, value) {
+    if (typeof value !== "object") { text.textContent = value; return; }
+    text.textContent = value.base;
+    const up = s("tspan", { dy: "-0.45em", "font-size": "75%" }, text);
+    up.textContent = value.exponent;
+  }
 
   // Clip the segment (x0, y0)-(x1, y1) to a box (Liang-Barsky); null when it lies outside.
   function clip(x0, y0, x1, y1, box) {
@@ -112,11 +119,12 @@
       g.replaceChildren();
       for (const v of xTicks) {
         s("line", { class: "lx-grid", x1: this.x(v), x2: this.x(v), y1: a.top, y2: a.bottom }, g);
-        s("text", { x: this.x(v), y: a.bottom + 13, "text-anchor": "middle" }, g).textContent = xText(v);
+        const atEdge = this.x(v) > a.right - 12;  // the last label ends at the axis instead of past the edge
+        label(s("text", { x: this.x(v), y: a.bottom + 13, "text-anchor": atEdge ? "end" : "middle" }, g), xText(v));
       }
       for (const v of yTicks) {
         s("line", { class: "lx-grid", x1: a.left, x2: a.right, y1: this.y(v), y2: this.y(v) }, g);
-        s("text", { x: a.left - 4, y: this.y(v) + 4, "text-anchor": "end" }, g).textContent = yText(v);
+        label(s("text", { x: a.left - 4, y: this.y(v) + 4, "text-anchor": "end" }, g), yText(v));
       }
       s("path", { class: "lx-axis", d: `M${a.left} ${a.top}V${a.bottom}H${a.right}` }, g);
       s("text", { x: (a.left + a.right) / 2, y: a.bottom + 27, "text-anchor": "middle" }, g).textContent = xLabel;
