@@ -2,7 +2,8 @@
 
 Modules follow the lesson's order, each importing only the ones before it:
 ``data`` → ``hypothesis`` → ``cost`` → ``train`` → ``reference`` → ``figures`` (matplotlib,
-imported on demand) → ``cli``. ``original`` reads the original notebook's printed logs
+imported on demand) → ``cli``; ``explorer`` (the learning-rate explorer's data for lesson 05)
+is imported on demand too. ``original`` reads the original notebook's printed logs
 (package data in ``linreg/resources/``) for comparison.
 """
 
@@ -15,6 +16,7 @@ from linreg.train import (
     TRAINERS,
     History,
     compare_learning_rates,
+    train_autograd,
     train_lecture,
     train_manual,
     train_module,
@@ -39,6 +41,7 @@ __all__ = [
     "mse",
     "mse_gradient",
     "synthetic",
+    "train_autograd",
     "train_lecture",
     "train_manual",
     "train_module",

@@ -20,6 +20,7 @@ import importlib.util
 from pathlib import Path
 
 import matplotlib
+import matplotlib.patches
 import torch
 from matplotlib import font_manager
 from matplotlib.figure import Figure
@@ -157,6 +158,70 @@ def data_and_lines(dataset: Dataset, lines: Sequence[tuple[float, float]] = ()) 
 
 
 @_styled
+def train_and_test(train: Dataset, test: Dataset | Sequence[float],
+                   line: tuple[float, float] | None = None,
+                   axis_labels: tuple[str, str] = ("x (입력)", "y (출력)")) -> str:
+    """Training data as filled points and test data as hollow ones, with an optional line.
+
+    Args:
+        train: the data the model learns from.
+        test: held-out data; or only its inputs, drawn as "?" (their outputs are what the
+            model must predict).
+        line: ``(W, b)`` of a line to draw through both, e.g. the one training found.
+        axis_labels: the x and y axis labels.
+    """
+    fig = _new_figure(6.4, 3.8)
+    ax = fig.add_subplot()
+    xs = train.x.flatten().tolist()
+    ax.scatter(xs, train.y.flatten().tolist(), color=COLORS[0], zorder=3, label=f"학습 데이터 ({len(train)}개)")
+    if isinstance(test, Dataset):
+        xs += test.x.flatten().tolist()
+        ax.scatter(test.x.flatten().tolist(), test.y.flatten().tolist(), facecolors="white", edgecolors=COLORS[1],
+                   linewidths=1.5, zorder=3, label=f"테스트 데이터 ({len(test)}개)")
+    else:
+        ys = train.y.flatten().tolist()
+        middle = (min(ys) + max(ys)) / 2
+        for x in test:
+            x = _checks.finite(x, "test")
+            xs.append(x)
+            ax.axvline(x, color=COLORS[1], linestyle=":", linewidth=1.2)
+            ax.text(x + 0.08, middle, "?", color=COLORS[1], fontsize=20, ha="left", va="center")
+        ax.plot([], [], color=COLORS[1], linestyle=":", label="테스트 입력 (출력을 예측할 곳)")
+        ax.set_xlim(min(xs) - 0.5, max(xs) + 0.5)
+    if line is not None:
+        W, b = _checks.finite(line[0], "W"), _checks.finite(line[1], "b")
+        x0, x1 = min(xs) - 0.3, max(xs) + 0.3
+        ax.plot([x0, x1], [W * x0 + b, W * x1 + b], color=COLORS[2], label=f"학습한 직선: W={W:.2f}, b={b:.2f}")
+    ax.set(xlabel=axis_labels[0], ylabel=axis_labels[1], title="학습 데이터와 테스트 데이터")
+    ax.legend(loc="upper left")
+    return to_svg(fig)
+
+
+@_styled
+def tensor_pair(dataset: Dataset, names: tuple[str, str] = ("x_train", "y_train")) -> str:
+    """The inputs and outputs as two (m, 1) tensors side by side, one row per sample."""
+    xs, ys = dataset.x.flatten().tolist(), dataset.y.flatten().tolist()
+    m = len(xs)
+    fig = _new_figure(6.4, 1.2 + 0.55 * m)
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set(xlim=(0, 10), ylim=(-0.9, m + 1.1))
+    for column, (name, values, color) in enumerate(zip(names, (xs, ys), COLORS[:2])):
+        left = 1.5 + 4.5 * column
+        ax.text(left + 1, m + 0.55, f"{name}  모양 ({m}, 1)", ha="center", fontsize=12, color=color)
+        for row, value in enumerate(values):
+            y = m - 1 - row
+            ax.add_patch(matplotlib.patches.Rectangle((left, y), 2, 0.9, facecolor="white", edgecolor=color, linewidth=1.5))
+            ax.text(left + 1, y + 0.45, f"{value:g}", ha="center", va="center", fontsize=13)
+    for row in range(m):
+        y = m - 1 - row + 0.45
+        ax.annotate("", xy=(6.0, y), xytext=(3.5, y), arrowprops={"arrowstyle": "->", "color": "#555"})
+        ax.text(0.2, y, f"샘플 {row + 1}", va="center", fontsize=10, color="#555")
+    ax.text(5, -0.6, "같은 행의 입력과 출력이 한 쌍", ha="center", fontsize=10, color="#555")
+    return to_svg(fig)
+
+
+@_styled
 def fit(dataset: Dataset, history: History) -> str:
     """The data, the line that training found and the closed-form least-squares line."""
     W, b, _ = history.final()
@@ -174,26 +239,56 @@ def fit(dataset: Dataset, history: History) -> str:
     return to_svg(fig)
 
 
+def _cost_range(runs: Sequence[History]) -> tuple[float, float]:
+    """The cost axis: what the runs that did not diverge visited (all runs if every one did).
+
+    A diverging run's cost grows without bound (to 1e36 and beyond); scaling the axis to it
+    would squash every other curve into a band, so it leaves the plot at the top instead.
+    """
+    kept = [h for h in runs if not h.diverged] or list(runs)
+    costs = [c for h in kept for c in h.cost if math.isfinite(c)]
+    if not costs:
+        return 1e-3, 1.0
+    positive = [c for c in costs if c > 0] or [1e-12]
+    return min(positive) / 3, max(costs) * 3
+
+
 @_styled
-def cost_curve(histories: History | Sequence[History], log_scale: bool = True) -> str:
-    """Cost by epoch for one run or several (labelled by learning rate); divergence marked."""
+def cost_curve_figure(histories: History | Sequence[History], log_scale: bool = True) -> Figure:
+    """The Figure behind ``cost_curve``, for tests and further drawing."""
     runs = [histories] if isinstance(histories, History) else list(histories)
     if not runs:
         raise ValueError("histories is empty: give at least one History")
+    low, high = _cost_range(runs)
     fig = _new_figure()
     ax = fig.add_subplot()
     for i, h in enumerate(runs):
+        color = COLORS[i % len(COLORS)]
         finite = [(e, c) for e, c in zip(h.epochs, h.cost) if math.isfinite(c)]
         label = f"학습률 {h.lr:g}" + (f" (에폭 {h.diverged_at}에서 발산)" if h.diverged else "")
-        ax.plot([e for e, _ in finite], [c for _, c in finite], color=COLORS[i % len(COLORS)], label=label)
-        if h.diverged and finite:
-            ax.scatter([finite[-1][0]], [finite[-1][1]], marker="x", s=60, color=COLORS[i % len(COLORS)], zorder=3)
+        ax.plot([e for e, _ in finite], [c for _, c in finite], color=color, label=label)
+        if h.diverged:
+            # where the curve leaves the plot: an arrow head on the top edge
+            exit_epoch = next((e for e, c in zip(h.epochs, h.cost) if not c <= high), h.diverged_at)
+            ax.plot([exit_epoch], [high], marker="^", markersize=9, color=color, clip_on=False, zorder=4,
+                    linestyle="none", gid=f"divergence-{i}")
     if log_scale:
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # no mathtext
+    ax.set_ylim(low if log_scale else 0, high)
     ax.set(xlabel="에폭", ylabel="비용 (MSE)" + (", 로그 눈금" if log_scale else ""), title="에폭에 따른 비용")
     ax.legend(loc="best")
-    return to_svg(fig)
+    return fig
+
+
+@_styled
+def cost_curve(histories: History | Sequence[History], log_scale: bool = True) -> str:
+    """Cost by epoch for one run or several (labelled by learning rate).
+
+    A diverging run is drawn until it leaves the plot, with an arrow head (▲) on the top
+    edge where it does; the axis keeps the range of the runs that did not diverge.
+    """
+    return to_svg(cost_curve_figure(histories, log_scale))
 
 
 @_styled
@@ -219,13 +314,17 @@ def cost_by_W(dataset: Dataset, b: float = 0.0, W_range: tuple[float, float] = (
 
 
 @_styled
-def cost_surface(dataset: Dataset, history: History | None = None, levels: int = 12) -> str:
-    """Contours of the cost over (W, b), with the gradient-descent path on top."""
+def cost_surface_figure(dataset: Dataset, history: History | Sequence[History] | None = None,
+                        levels: int = 12, labels: Sequence[str] | None = None) -> Figure:
+    """The Figure behind ``cost_surface``: each run's path is a line whose first point is
+    the run's real start (``History.W_start``, ``History.b_start``)."""
+    runs = [] if history is None else [history] if isinstance(history, History) else list(history)
+    if labels is not None and len(labels) != len(runs):
+        raise ValueError(f"labels must name every run: {len(runs)} runs, {len(labels)} labels")
     W_ls, b_ls = least_squares(dataset.x, dataset.y)
-    Ws, bs = [W_ls], [b_ls]
-    if history is not None:
-        Ws += [0.0] + [w for w in history.W if math.isfinite(w)]
-        bs += [0.0] + [v for v in history.b if math.isfinite(v)]
+    paths = [h.path() for h in runs]
+    Ws = [W_ls] + [w for path_W, _ in paths for w in path_W]
+    bs = [b_ls] + [v for _, path_b in paths for v in path_b]
     span_W = max(max(Ws) - min(Ws), 1.0) * 0.3
     span_b = max(max(bs) - min(bs), 1.0) * 0.3
     grid_W = torch.linspace(min(Ws) - span_W, max(Ws) + span_W, 160)
@@ -234,19 +333,35 @@ def cost_surface(dataset: Dataset, history: History | None = None, levels: int =
     # cost at every grid point: mean over samples of (W x + b - y)^2
     pred = GW[..., None] * dataset.x.flatten() + Gb[..., None]
     cost = ((pred - dataset.y.flatten()) ** 2).mean(dim=-1)
-    fig = _new_figure(6.4, 4.6)
+    fig = _new_figure(6.4, 5.0 + 0.2 * len(runs))
     ax = fig.add_subplot()
     # log-spaced levels: the narrow valley near the minimum gets contours too
     low, high = max(cost.min().item(), 1e-4), cost.max().item()
     steps = torch.logspace(math.log10(low) + 0.3, math.log10(high), levels).tolist()
     contours = ax.contour(GW.numpy(), Gb.numpy(), cost.numpy(), levels=steps, cmap="viridis", linewidths=0.8)
     ax.clabel(contours, fontsize=7, fmt="%.2g")
-    if history is not None:
-        path_W = [0.0] + [w for w in history.W if math.isfinite(w)]
-        path_b = [0.0] + [v for v in history.b if math.isfinite(v)]
-        ax.plot(path_W, path_b, color=COLORS[1], linewidth=1.5, label=f"경사 하강법 경로 (학습률 {history.lr:g})")
-        ax.scatter([0.0], [0.0], color=COLORS[1], marker="o", zorder=3, label="시작점 (0, 0)")
+    for i, (h, (path_W, path_b)) in enumerate(zip(runs, paths)):
+        color = COLORS[(1 + 2 * i) % len(COLORS)]
+        name = labels[i] if labels is not None else "경사 하강법 경로"
+        ax.plot(path_W, path_b, color=color, linewidth=1.5, gid=f"path-{i}",
+                label=f"{name} (학습률 {h.lr:g}, {len(h) - 1} 에폭)")
+        ax.plot([path_W[0]], [path_b[0]], color=color, marker="o", linestyle="none", zorder=3,
+                label=f"시작점 (W={path_W[0]:.3g}, b={path_b[0]:.3g})")
     ax.scatter([W_ls], [b_ls], color=COLORS[4], marker="*", s=120, zorder=4, label="최소 제곱 해")
     ax.set(xlabel="W (가중치)", ylabel="b (편향)", title=f"(W, b)에 따른 비용 곡면 ({dataset.description})")
-    ax.legend(loc="upper right", fontsize=8)
-    return to_svg(fig)
+    fig.legend(loc="outside lower center", ncols=2, fontsize=8)
+    return fig
+
+
+@_styled
+def cost_surface(dataset: Dataset, history: History | Sequence[History] | None = None, levels: int = 12,
+                 labels: Sequence[str] | None = None) -> str:
+    """Contours of the cost over (W, b), with each run's gradient-descent path from its real start.
+
+    Args:
+        dataset: the data whose cost is drawn.
+        history: one run or several; each path starts at the run's recorded start.
+        levels: the number of contour lines.
+        labels: one legend label per run (default: "경사 하강법 경로").
+    """
+    return to_svg(cost_surface_figure(dataset, history, levels, labels))

@@ -1,11 +1,14 @@
-"""Three training loops for the same model, and the History they return.
+"""Four training loops for the same model, and the History they return.
 
 - ``train_lecture``: the lecture's loop as written (autograd + ``optim.SGD``).
+- ``train_autograd``: autograd for the gradient, the update written by hand under
+  ``torch.no_grad()`` (what ``optim.SGD`` does for us).
 - ``train_manual``: the same update with the gradient derived by hand.
 - ``train_module``: ``nn.Linear`` with ``F.mse_loss``, as in the ``nn.Module`` lab.
 
-Each records every epoch: W and b after the update, the cost before it, and the
-gradient used. Training stops cleanly when the cost becomes inf or NaN.
+Each records where it started (W and b before the first update) and every epoch:
+W and b after the update, the cost before it, and the gradient used. Training stops
+cleanly when the cost becomes inf or NaN.
 """
 
 from __future__ import annotations
@@ -37,13 +40,17 @@ class History:
         model: which loop ran (``lecture``, ``manual`` or ``module``).
         lr: the learning rate.
         nb_epochs: the epochs asked for; the loop runs epochs 0 to nb_epochs.
-        epochs, W, b, cost, grad_W, grad_b: per-epoch records.
+        W_start, b_start: W and b before the first update (the run's real start).
+        epochs, W, b, cost, grad_W, grad_b: per-epoch records; W and b are the
+            values after that epoch's update, the cost the one computed before it.
         diverged_at: the epoch whose cost was inf or NaN, or None.
     """
 
     model: str
     lr: float
     nb_epochs: int
+    W_start: float = math.nan
+    b_start: float = math.nan
     epochs: list[int] = field(default_factory=list)
     W: list[float] = field(default_factory=list)
     b: list[float] = field(default_factory=list)
@@ -68,6 +75,21 @@ class History:
         every = _checks.count(every, "log_every", minimum=1)
         return [self.line(i) for i, epoch in enumerate(self.epochs) if epoch % every == 0]
 
+    def path(self) -> tuple[list[float], list[float]]:
+        """The (W, b) points the run visited: its start, then W and b after every finite update.
+
+        Raises:
+            ValueError: if the start was not recorded.
+        """
+        if not (math.isfinite(self.W_start) and math.isfinite(self.b_start)):
+            raise ValueError("the history has no recorded start")
+        Ws, bs = [self.W_start], [self.b_start]
+        for W, b in zip(self.W, self.b):
+            if math.isfinite(W) and math.isfinite(b):
+                Ws.append(W)
+                bs.append(b)
+        return Ws, bs
+
     def final(self) -> tuple[float, float, float]:
         """``(W, b, cost)`` of the last recorded epoch."""
         if not self.epochs:
@@ -80,6 +102,10 @@ class _Recorder:
 
     def __init__(self, history: History, log_every: int | None, log: Log, callback: Callback | None):
         self.history, self.log_every, self.log, self.callback = history, log_every, log, callback
+
+    def start(self, W: torch.Tensor, b: torch.Tensor) -> None:
+        """Record W and b before the first update."""
+        self.history.W_start, self.history.b_start = float(W.item()), float(b.item())
 
     def diverging(self, epoch: int, cost: torch.Tensor, W: torch.Tensor, b: torch.Tensor) -> bool:
         """Record a non-finite cost (before any update) and say whether to stop."""
@@ -141,6 +167,7 @@ def train_lecture(
     W = torch.zeros(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
     optimizer = optim.SGD([W, b], lr=lr)
+    recorder.start(W, b)
 
     for epoch in range(nb_epochs + 1):
         hypothesis = x_train * W + b
@@ -154,6 +181,45 @@ def train_lecture(
 
         recorder.record(epoch, W, b, cost, W.grad, b.grad)
     # --8<-- [end:lecture]
+    return recorder.history
+
+
+def train_autograd(
+    x: object,
+    y: object,
+    lr: float = 0.01,
+    nb_epochs: int = 1000,
+    log_every: int | None = None,
+    log: Log = print,
+    callback: Callback | None = None,
+) -> History:
+    """The lecture's loop with the optimizer written out: autograd finds the gradient,
+    and W and b are updated by hand under ``torch.no_grad()``.
+
+    Takes the same arguments and returns the same History as ``train_lecture``.
+    """
+    x_train, y_train, lr, nb_epochs, recorder = _start("autograd", x, y, lr, nb_epochs, log_every, log, callback)
+    # --8<-- [start:autograd]
+    W = torch.zeros(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    recorder.start(W, b)
+
+    for epoch in range(nb_epochs + 1):
+        hypothesis = x_train * W + b
+        cost = torch.mean((hypothesis - y_train) ** 2)
+        if recorder.diverging(epoch, cost, W, b):
+            break
+
+        cost.backward()  # dCost/dW and dCost/db into W.grad and b.grad
+        grad_W, grad_b = W.grad, b.grad
+        with torch.no_grad():  # the update itself is not part of the model
+            W -= lr * W.grad
+            b -= lr * b.grad
+        W.grad = None  # what optimizer.zero_grad() does
+        b.grad = None
+
+        recorder.record(epoch, W, b, cost, grad_W, grad_b)
+    # --8<-- [end:autograd]
     return recorder.history
 
 
@@ -174,6 +240,7 @@ def train_manual(
     # --8<-- [start:manual]
     W = torch.zeros(1)
     b = torch.zeros(1)
+    recorder.start(W, b)
 
     for epoch in range(nb_epochs + 1):
         cost = mse(hypothesis(x_train, W, b), y_train)
@@ -224,6 +291,7 @@ def train_module(
             model = LinearRegressionModel()
     # --8<-- [start:module]
     optimizer = optim.SGD(model.parameters(), lr=lr)
+    recorder.start(*model.parameters())
 
     for epoch in range(nb_epochs + 1):
         prediction = model(x_train)

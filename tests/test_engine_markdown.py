@@ -122,3 +122,22 @@ def test_outputs_are_recorded_in_page_order_for_downloads(render):
     assert [(r.code, r.output, r.html, r.line) for r in records] == [
         ("x = 41", "", False, 3), ("print(x + 1)", "42\n", False, 7),
         ('print("<b>bold</b>")', "<b>bold</b>\n", True, 11), ("print(2 + 2)", "4\n", False, 15)]
+
+
+def test_the_provenance_of_a_run_is_kept_with_its_outputs(tmp_path):
+    facts = iter([{"python": "3.x", "commit": "first"}, {"python": "3.x", "commit": "second"}])
+    plans = []
+    for _ in range(2):
+        engine = Engine(runner=lambda: Runner(preload=[], cwd=os.getcwd(), timeout=10, output_limit=10_000, workers=1),
+                        cache=Cache(tmp_path), provenance=lambda: next(facts))
+        engine.current = lambda: "docs/page.md"
+        markdown.markdown(TEXT, extensions=[engine.extension(), "pymdownx.superfences"],
+                          extension_configs={"pymdownx.superfences": {"custom_fences": engine.custom_fences()}})
+        plan = engine.rendered["docs/page.md"]
+        engine.finish(plan)
+        plans.append(plan)
+        if engine.runner_started:
+            engine.runner.close()
+    assert plans[0].provenance["commit"] == "first" and plans[0].provenance["seconds"] >= 0
+    assert plans[1].outputs is not None  # from the cache, so
+    assert plans[1].provenance == plans[0].provenance  # the note names the run that produced the outputs

@@ -1,11 +1,14 @@
+import math
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+import torch
 
 from linreg import figures
 from linreg.data import blog_data
-from linreg.train import compare_learning_rates, train_lecture
+from linreg.hypothesis import LinearRegressionModel
+from linreg.train import compare_learning_rates, train_lecture, train_module
 
 
 @pytest.fixture(scope="module")
@@ -66,3 +69,53 @@ def test_bad_arguments(run):
         figures.cost_by_W(data, W_range=(2, 1))
     with pytest.raises(ValueError, match="histories is empty"):
         figures.cost_curve([])
+
+
+def test_cost_surface_path_starts_at_the_runs_real_start():
+    # a random start (nn.Linear's own initialisation), read from the model before training
+    data = blog_data()
+    torch.manual_seed(5)
+    model = LinearRegressionModel()
+    start = (model.linear.weight.item(), model.linear.bias.item())
+    assert start != (0.0, 0.0)
+    history = train_module(data.x, data.y, nb_epochs=50, model=model)
+    assert (history.W_start, history.b_start) == start
+    fig = figures.cost_surface_figure(data, history)
+    path = next(line for line in fig.axes[0].lines if line.get_gid() == "path-0")
+    drawn = path.get_xydata()
+    assert tuple(drawn[0]) == pytest.approx(start)
+    assert len(drawn) == len(history) + 1  # the start, then every update
+    assert tuple(drawn[-1]) == pytest.approx(history.final()[:2])
+
+
+def test_cost_surface_draws_every_run_from_its_own_start():
+    data = blog_data()
+    zero = train_lecture(data.x, data.y, nb_epochs=20)
+    other = train_module(data.x, data.y, nb_epochs=20, seed=3)
+    fig = figures.cost_surface_figure(data, [zero, other], labels=["a", "b"])
+    lines = {line.get_gid(): line.get_xydata() for line in fig.axes[0].lines if line.get_gid()}
+    assert tuple(lines["path-0"][0]) == (0.0, 0.0)
+    assert tuple(lines["path-1"][0]) == pytest.approx((other.W_start, other.b_start))
+    with pytest.raises(ValueError, match="labels"):
+        figures.cost_surface_figure(data, [zero, other], labels=["a"])
+
+
+def test_a_diverging_run_does_not_squash_the_other_curves():
+    data = blog_data()
+    runs = compare_learning_rates(data.x, data.y, [0.01, 0.1, 0.3], nb_epochs=100)
+    assert runs[-1].diverged and max(c for c in runs[-1].cost if math.isfinite(c)) > 1e30
+    ax = figures.cost_curve_figure(runs).axes[0]
+    bottom, top = ax.get_ylim()
+    kept = [c for run in runs[:2] for c in run.cost]
+    assert max(kept) <= top < 10 * max(kept) and 0 < bottom <= min(kept)
+    # the divergence is marked where the curve leaves the plot, on the top edge
+    marker = next(line for line in ax.lines if line.get_gid() == "divergence-2")
+    epoch, height = marker.get_xydata()[0]
+    assert height == top
+    assert epoch == next(e for e, c in zip(runs[-1].epochs, runs[-1].cost) if not c <= top)
+
+
+def test_train_and_test_and_tensor_pair_draw():
+    data = blog_data()
+    for svg in (figures.train_and_test(data, [4]), figures.tensor_pair(data)):
+        assert ET.fromstring(svg).tag.endswith("svg")

@@ -302,3 +302,21 @@ def test_the_search_index_carries_no_printed_result(site):
         for line in result.splitlines():
             if len(line) > 20:  # a printed line of some length: no sentence of the prose would contain it
                 assert line not in indexed, line
+
+
+def test_every_page_with_executed_code_says_what_produced_its_outputs(site):
+    import platform
+    import subprocess
+    from importlib import metadata
+
+    commit = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    for page in LESSONS + [NOTEBOOK]:
+        note = BeautifulSoup(site.page(page), "html.parser").select_one("article .pageexec-provenance")
+        assert note is not None, page
+        text = note.get_text(" ", strip=True)
+        assert f"Python {platform.python_version()}" in text
+        assert f"torch {metadata.version('torch')}" in text and f"linreg {metadata.version('linreg')}" in text
+        assert re.search(r"커밋 (\w{10})", text).group(1) == commit
+        seconds = float(re.search(r"실행하는 데 ([\d.]+)초", text).group(1))
+        assert 0 < seconds < 300

@@ -6,7 +6,9 @@ import torch
 from linreg.data import blog_data, definition_data, lab_data, synthetic
 from linreg.hypothesis import LinearRegressionModel
 from linreg.reference import least_squares
-from linreg.train import TRAINERS, compare_learning_rates, train_lecture, train_manual, train_module
+from linreg.train import (
+    TRAINERS, compare_learning_rates, train_autograd, train_lecture, train_manual, train_module,
+)
 
 
 def test_lecture_loop_reproduces_the_original_log(logs):
@@ -133,3 +135,41 @@ def test_history_log_uses_the_lab_format():
     history = train_lecture([1, 2, 3], [1, 2, 3], nb_epochs=20)
     lines = history.log(10)
     assert len(lines) == 3 and lines[0].startswith("Epoch    0/20 W: 0.093, b: 0.040")
+
+
+@pytest.mark.parametrize("model", list(TRAINERS))
+def test_history_records_the_state_before_the_first_update(model):
+    history = TRAINERS[model]([1, 2, 3], [1, 2, 3], nb_epochs=3, log_every=None)
+    if model == "module":  # nn.Linear's random start, drawn here independently
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(1)
+            linear = torch.nn.Linear(1, 1)
+        start = (linear.weight.item(), linear.bias.item())
+    else:
+        start = (0.0, 0.0)
+    assert (history.W_start, history.b_start) == pytest.approx(start)
+    Ws, bs = history.path()
+    assert (Ws[0], bs[0]) == pytest.approx(start)
+    assert Ws[1:] == history.W and bs[1:] == history.b
+
+
+def test_path_leaves_out_non_finite_points_after_divergence():
+    history = train_lecture([1, 2, 3], [1, 2, 3], lr=0.5, nb_epochs=1000)
+    Ws, bs = history.path()
+    assert all(math.isfinite(v) for v in Ws + bs) and len(Ws) <= len(history) + 1
+
+
+def test_the_hand_written_update_gives_optim_sgds_w_and_b():
+    # W -= lr * W.grad under torch.no_grad(), then W.grad = None: what optim.SGD does, except
+    # that SGD rounds once (W.add_(grad, alpha=-lr)) where lr * W.grad, then the subtraction,
+    # round twice: they may differ in float32's last digit, never more
+    for data in (lab_data(), blog_data()):
+        by_hand = train_autograd(data.x, data.y, lr=0.01, nb_epochs=1000)
+        sgd = train_lecture(data.x, data.y, lr=0.01, nb_epochs=1000)
+        for name in ("W", "b", "cost"):
+            assert getattr(by_hand, name) == pytest.approx(getattr(sgd, name), rel=1e-5, abs=1e-7), name
+
+
+def test_hand_written_update_runs_one_step_by_hand():
+    history = train_autograd([1, 2, 3], [1, 2, 3], lr=0.01, nb_epochs=0)
+    assert history.grad_W == pytest.approx([-28 / 3]) and history.W == pytest.approx([0.28 / 3])

@@ -72,6 +72,7 @@ class Plan:
     failed: bool = False
     live: list[Job] | None = None  # blocks run outside the plan (rare: text changed after planning)
     seconds: float = 0.0  # how long its worker ran (the fork server's start included, if it was the first)
+    provenance: dict | None = None  # what produced the outputs: versions, commit, seconds (cached with them)
 
     @property
     def executed(self) -> bool:
@@ -106,8 +107,9 @@ class Engine:
     """Plans, runs, caches and renders executed blocks; one instance per build."""
 
     def __init__(self, *, runner: Runner | Callable[[], Runner], cache: Cache | None = None, context: str = "",
-                 show_failures: bool = False) -> None:
+                 show_failures: bool = False, provenance: Callable[[], dict] | None = None) -> None:
         self._runner, self.cache, self.context = runner, cache, context
+        self.provenance = provenance or (lambda: {})
         self.show_failures = show_failures  # True under `mkdocs serve`: the page shows the error
         self.plans: dict[tuple[str, str], Plan] = {}
         self.current: Callable[[], str] = lambda: "<text>"  # the name of the text being rendered
@@ -150,8 +152,9 @@ class Engine:
             plan = self.plans[key] = Plan(name, blocks, material)
         if blocks and self.cache is not None:
             stored = self.cache.load("page", material)
-            if isinstance(stored, list) and len(stored) == len(blocks) and all(isinstance(o, str) for o in stored):
-                plan.outputs = stored
+            outputs = stored.get("outputs") if isinstance(stored, dict) else None
+            if isinstance(outputs, list) and len(outputs) == len(blocks) and all(isinstance(o, str) for o in outputs):
+                plan.outputs, plan.provenance = outputs, stored.get("provenance")
         return plan
 
     def start(self, plan: Plan) -> None:
@@ -165,6 +168,7 @@ class Engine:
             return self.runner.run_page(plan.jobs())
         finally:
             plan.seconds = time.perf_counter() - started
+            plan.provenance = {**self.provenance(), "seconds": round(plan.seconds, 1)}
 
     # -- executing -----------------------------------------------------------------------
 
@@ -219,7 +223,7 @@ class Engine:
                     and sorted(plan.served) == list(range(len(plan.blocks))))
         if complete and self.cache is not None:
             outcomes = plan.future.result()
-            self.cache.save("page", plan.material, [o.output for o in outcomes])
+            self.cache.save("page", plan.material, {"outputs": [o.output for o in outcomes], "provenance": plan.provenance})
         return "executed"
 
     # -- Markdown ------------------------------------------------------------------------
@@ -281,7 +285,7 @@ class _PlanPreprocessor(Preprocessor):
         source, first_line = self.engine.source()
         plan = self.engine.plan(self.engine.current(), "\n".join(lines), source=source, first_line=first_line)
         if plan.served:  # rendered once already in this build: a fresh record, the same outputs
-            plan = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future)
+            plan = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance)
         self.engine._by_md[self.md] = plan
         self.engine.rendered[plan.name] = plan
         self.engine.start(plan)

@@ -25,12 +25,16 @@ page used, and stops the workers. A warm build starts no worker and imports no t
 from __future__ import annotations
 
 import atexit
+import html as html_lib
 import json
 import logging
 import os
+import platform
 import shutil
+import subprocess
 import sys
 import tempfile
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -58,6 +62,7 @@ class PageExecConfig(base.Config):
     workers = c.Type((int, str), default=0)
     preload = c.ListOfItems(c.Type(str), default=[])
     depends_on = c.ListOfItems(c.Type(str), default=[])
+    provenance = c.ListOfItems(c.Type(str), default=[])  # distributions named in each page's note
     report = c.Optional(c.Type(str))
 
 
@@ -90,6 +95,35 @@ def fingerprint(root: Path, depends_on: list[str]) -> str:
     return h.hexdigest()
 
 
+def git_commit(root: Path, paths: list[str]) -> str | None:
+    """The short commit of ``root`` (with ``+`` when ``paths`` have uncommitted changes), or None."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short=10", "HEAD"], cwd=root, capture_output=True,
+                              text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", *paths], cwd=root, capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("+" if dirty else "")
+
+
+def provenance_html(facts: dict) -> str:
+    """The note under a page with executed code: what produced its outputs, in the reader's words."""
+    parts = ([f"Python {facts['python']}"] if facts.get("python") else []) + \
+        [f"{name} {version}" for name, version in facts.get("packages", [])]
+    text = html_lib.escape(", ".join(parts))
+    commit = facts.get("commit")
+    if commit:
+        changed = "에 수정을 더한 코드" if commit.endswith("+") else ""
+        text += f" (커밋 <code>{html_lib.escape(commit.rstrip('+'))}</code>{changed})"
+    seconds = facts.get("seconds")
+    if isinstance(seconds, (int, float)):
+        text += f". 코드를 모두 실행하는 데 {seconds:.1f}초 걸렸습니다"
+    return f'<aside class="pageexec-provenance" data-search-exclude><p>이 페이지의 결과를 만든 환경: {text}.</p></aside>'
+
+
 class BuildState:
     """Everything one build knows; a new one for every build (``mkdocs serve`` rebuilds included)."""
 
@@ -106,7 +140,10 @@ class BuildState:
         self.cache = Cache(self.root / options.cache_dir / "pageexec", mode)
         self.context = fingerprint(self.root, options.depends_on)
         self.engine = Engine(runner=self._runner, cache=self.cache, context=self.context,
-                             show_failures=plugin.serving)
+                             show_failures=plugin.serving, provenance=self._provenance)
+        self.named = list(options.provenance)
+        self.depends_on = list(options.depends_on)
+        self._facts: dict | None = None
         self.preload = list(options.preload)
         self.report: dict = {"executed": [], "cached": [], "seconds": {}}
         self.notebooks: dict[str, dict] = {}  # src_uri -> {"material", "text" | "future"}
@@ -116,6 +153,19 @@ class BuildState:
         self.kinds: set[str] = set()  # cache kinds of other hooks, pruned with the pages'
         self.jupyter: dict | None = None
         self.closed = False
+
+    def _provenance(self) -> dict:
+        """Versions and commit of what produced a page's outputs (read once, when a page first runs)."""
+        if self._facts is None:
+            packages = []  # pairs, in the configured order (a cache entry's JSON sorts dict keys)
+            for name in self.named:
+                try:
+                    packages.append([name, metadata.version(name)])
+                except metadata.PackageNotFoundError:
+                    packages.append([name, "?"])
+            self._facts = {"python": platform.python_version(), "packages": packages,
+                           "commit": git_commit(self.root, self.depends_on)}
+        return dict(self._facts)
 
     def _runner(self) -> Runner:
         return Runner(preload=self.preload, cwd=str(self.root), timeout=self.timeout,
@@ -218,12 +268,20 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         material = {"name": f"docs/{file.src_uri}", "context": state.context, "notebook": digest(text),
                     "kernel": state.jupyter.get("kernel_name") or "python3",
                     "allow_errors": bool(state.jupyter.get("allow_errors"))}
-        entry = {"material": material, "text": state.cache.load("notebook", material)}
-        if entry["text"] is None:
-            entry["future"] = state.engine.runner.call(
-                notebooks.execute, f"docs/{file.src_uri}", text, cwd=str(Path(file.abs_src_path).parent),
-                timeout=state.timeout, kernel=material["kernel"], allow_errors=material["allow_errors"])
+        stored = state.cache.load("notebook", material)
+        entry = {"material": material, "text": None, "provenance": None}
+        if isinstance(stored, dict) and isinstance(stored.get("text"), str):
+            entry["text"], entry["provenance"] = stored["text"], stored.get("provenance")
+        else:
+            entry["future"] = state.engine.runner.call(self._run_notebook, file, text, material)
         state.notebooks[file.src_uri] = entry
+
+    def _run_notebook(self, file, text: str, material: dict) -> tuple[str, dict]:
+        started = time.perf_counter()
+        executed = notebooks.execute(f"docs/{file.src_uri}", text, cwd=str(Path(file.abs_src_path).parent),
+                                     timeout=self.state.timeout, kernel=material["kernel"],
+                                     allow_errors=material["allow_errors"])
+        return executed, {**self.state._provenance(), "seconds": round(time.perf_counter() - started, 1)}
 
     # -- rendering -----------------------------------------------------------------------
 
@@ -235,10 +293,10 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         name = f"docs/{page.file.src_uri}"
         if entry["text"] is None:
             try:
-                entry["text"] = entry["future"].result()
+                entry["text"], entry["provenance"] = entry["future"].result()
             except notebooks.NotebookError as error:
                 raise PluginError(str(error)) from None
-            self.state.cache.save("notebook", entry["material"], entry["text"])
+            self.state.cache.save("notebook", entry["material"], {"text": entry["text"], "provenance": entry["provenance"]})
             self.state.report["executed"].append(page.file.src_uri)
         else:
             self.state.report["cached"].append(page.file.src_uri)
@@ -254,6 +312,9 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     def on_page_content(self, html, page, config, files):
         state = self.state
         name = f"docs/{page.file.src_uri}"
+        notebook = state.notebooks.get(page.file.src_uri)
+        if notebook is not None and notebook.get("provenance"):
+            return html + provenance_html(notebook["provenance"])
         plan = state.engine.rendered.get(name)
         if plan is None:
             return html
@@ -264,6 +325,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             state.report["seconds"][page.file.src_uri] = round(plan.seconds, 3)
         elif status == "cached":
             state.report["cached"].append(page.file.src_uri)
+        if plan.blocks and plan.provenance and not plan.failed:
+            html += provenance_html(plan.provenance)
         if plan.failed:
             state.complete = False
             for failure in state.engine.failures:

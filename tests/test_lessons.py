@@ -1,0 +1,345 @@
+"""The lesson pages' claims, exercises and worked answers, each checked against a computation
+made here independently of linreg (numpy in float64, closed forms, hand derivations)."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+import torch
+from bs4 import BeautifulSoup
+
+from sitebuild import LESSONS, ROOT
+
+pytestmark = pytest.mark.site
+
+X = np.array([1.0, 2.0, 3.0])
+Y_BLOG = 2 * X  # the lecture's data, y = 2x
+Y_LAB = X.copy()  # the original notebook's, y = x
+
+
+def soup(site, path: str) -> BeautifulSoup:
+    return BeautifulSoup(site.page(path), "html.parser")
+
+
+def text(site, path: str) -> str:
+    return soup(site, path).select_one("article").get_text()
+
+
+def prose(site, path: str) -> str:
+    """The article's text with every run of whitespace as one space."""
+    return " ".join(text(site, path).split())
+
+
+def number(page: str, before: str) -> float:
+    """The number printed right after ``before`` on the page."""
+    match = re.search(re.escape(before) + r"\s*([-+]?\d+(?:\.\d+)?(?:e[-+]?\d+)?)", page)
+    assert match, f"{before!r} not on the page"
+    return float(match.group(1))
+
+
+def descend(x, y, lr, epochs, W=0.0, b=0.0):
+    """Gradient descent on the MSE in float64 with the hand-derived gradient: (W, b, costs, grads)."""
+    costs, grads = [], []
+    for _ in range(epochs + 1):
+        error = W * x + b - y
+        costs.append(float(np.mean(error**2)))
+        gW, gb = 2 * np.mean(error * x), 2 * np.mean(error)
+        grads.append((gW, gb))
+        W, b = W - lr * gW, b - lr * gb
+    return W, b, costs, grads
+
+
+def hessian_bound(x) -> float:
+    A = np.stack([x, np.ones_like(x)], axis=1)
+    return 2 / np.linalg.eigvalsh(2 / len(x) * A.T @ A).max()
+
+
+# --- every lesson ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", LESSONS)
+def test_every_exercise_has_a_hint_and_a_worked_answer(site, path):
+    page = soup(site, path)
+    article = page.select_one("article")
+    exercises = re.findall(r"문제 \d+\.", article.get_text().split("연습 문제", 1)[1])
+    hints = page.select("article details.tip")
+    answers = page.select("article details.success")
+    assert len(exercises) >= 3
+    assert len(hints) == len(answers) == len(exercises), path
+    assert all(h.find("summary").get_text() == "힌트" for h in hints)
+    assert all(a.find("summary").get_text() == "풀이" for a in answers)
+
+
+@pytest.mark.parametrize("path", ["", *LESSONS])
+def test_learner_pages_speak_to_learners(site, path):
+    page = text(site, path)
+    for word in ("「", "」", "빌드", "discard_models"):
+        assert word not in page, (path, word)
+    assert not re.search(r"\d\.\d{9,}", page), path  # raw floats: numbers are rounded
+
+
+def test_glossary_slope_is_a_lines_and_the_gradient_names_the_lectures_word(site):
+    # 기울기 is a line's slope; where it stands for the gradient, the page says it is the lecture's word
+    for path in ["", *LESSONS]:
+        page = prose(site, path)
+        for match in re.finditer("기울기", page):
+            near = page[max(0, match.start() - 30) : match.end() + 30]
+            assert any(word in near for word in ("직선", "강의 글", "접선")), (path, near)
+    for path in LESSONS[2:5]:  # the gradient's first pages name the lecture's word
+        assert re.search(r"그래디언트\(강의 글의 기울기\)|강의 글(은|에서는) 이것을 기울기라고", prose(site, path)), path
+
+
+def test_advanced_material_is_folded_away(site):
+    page = soup(site, LESSONS[4])
+    boxes = {d.find("summary").get_text(): d.get_text() for d in page.select("article details.note")}
+    assert any("유도" in title and "연쇄 법칙" in body for title, body in boxes.items())
+    assert any("발산 경계" in title and "고윳값" in body for title, body in boxes.items())
+    main = page.select_one("article")
+    for details in main.select("details"):
+        details.decompose()
+    assert "고윳값" not in main.get_text() and "헤세" not in main.get_text()
+
+
+def test_credit_video_and_the_posts_time(site):
+    home = text(site, "")
+    assert "이승재(Seungjae Lee)" in home and "19시 32분" in home
+    links = [a["href"] for a in soup(site, "").select("article a[href]")]
+    assert any("deeplearningzerotoall/PyTorch/blob/" in h and h.endswith("lab-02_linear_regression.ipynb") for h in links)
+    assert any("blog/2024/10/03/lab02-linear-regression" in h for h in links)
+    lesson = soup(site, LESSONS[0])
+    assert lesson.select_one(".video-embed")["data-youtube-id"] == "kyjBMuNM1DI" and not lesson.find("iframe")
+    post = soup(site, "blog/2024/10/03/lab02-linear-regression")
+    assert post.find("time")["datetime"].startswith("2024-10-03 19:32:00+09:00")
+    assert "이승재" in post.get_text()
+    for path in (LESSONS[5], LESSONS[6]):
+        assert "이승재(Seungjae Lee)" in text(site, path)
+
+
+# --- 01 ----------------------------------------------------------------------------------------
+
+def test_linear_regression_exercises(site):
+    page = text(site, LESSONS[0])
+    errors = 1.5 * X + 1 - Y_BLOG  # +0.5, 0, -0.5: a tie between x = 1 and x = 3
+    for x, error in zip(X, errors):
+        assert f"x = {x:g}: 오차 {error:.1f}" in page
+    assert abs(errors[0]) == abs(errors[2]) and "x = 1과 x = 3에서 똑같이 0.5만큼" in page
+    W, b = np.polyfit(X, 2 * X + 1, 1)
+    assert f"W = {W:.3f}, b = {b:.3f}" in page and (round(W, 6), round(b, 6)) == (2, 1)
+
+
+# --- 02 ----------------------------------------------------------------------------------------
+
+def test_data_definition_page_uses_the_split(site):
+    from linreg import synthetic  # the data itself; the fit and the costs are computed here
+
+    page = text(site, LESSONS[1])
+    split = synthetic(W=2.0, b=1.0, noise=0.5, size=100, test_fraction=0.2, seed=0)
+    xs, ys = split.train.x.double().flatten().numpy(), split.train.y.double().flatten().numpy()
+    W, b = np.polyfit(xs, ys, 1)  # gradient descent with lr 0.05 for 1000 epochs converges to it
+    train_cost = np.mean((W * xs + b - ys) ** 2)
+    xt, yt = split.test.x.double().flatten().numpy(), split.test.y.double().flatten().numpy()
+    test_cost = np.mean((W * xt + b - yt) ** 2)
+    assert number(page, "학습한 직선: W =") == pytest.approx(W, abs=1e-3)
+    assert number(page, "학습 데이터의 비용:") == pytest.approx(train_cost, abs=1e-4)
+    assert number(page, "테스트 데이터의 비용:") == pytest.approx(test_cost, abs=1e-4)
+    assert test_cost > train_cost and "테스트 데이터의 비용은 학습 데이터의 비용보다 조금 큽니다" in prose(site, LESSONS[1])
+    assert len(soup(site, LESSONS[1]).select("figure.linreg-figure")) == 3  # the lecture's two images, the split
+
+
+def test_data_definition_exercises(site):
+    page = text(site, LESSONS[1])
+    assert f"[1, 2, 3]:       {np.array([1, 2, 3]).shape}" in page
+    assert f"[[1], [2], [3]]: {np.array([[1], [2], [3]]).shape}" in page
+    assert "시드 0을 두 번: True" in page
+
+
+# --- 03 ----------------------------------------------------------------------------------------
+
+def test_hypothesis_exercises(site):
+    page = text(site, LESSONS[2])
+    assert "grad_fn: None  requires_grad: False" in page
+    assert f"예측: {(2 * X).tolist()}" in page
+    W, b = np.polyfit(X, Y_BLOG, 1)
+    torch.manual_seed(1)
+    linear = torch.nn.Linear(1, 1)
+    for start in [(0.0, 0.0), (linear.weight.item(), linear.bias.item())]:
+        W_end, b_end, _, _ = descend(X, Y_BLOG, 0.05, 5000, *start)
+        assert f"({start[0]:z.3f}, {start[1]:z.3f}) -> ({W_end:z.4f}, {b_end:z.4f})" in page
+        assert (W_end, b_end) == pytest.approx((W, b), abs=5e-5)  # the same answer from either start
+
+
+# --- 04 ----------------------------------------------------------------------------------------
+
+def test_cost_function_exercises(site):
+    page = text(site, LESSONS[3])
+    assert f"mse:     {14 / 3:.4f}" in page
+    for W in [0, 1, 2, 3, 4]:
+        assert f"W = {W}: MAE {2 * abs(W - 2):.4f}   MSE {14 / 3 * (W - 2) ** 2:.4f}" in page
+    assert page.count(f"비용 {56 / 3:.4f}") == 2
+
+
+# --- 05 ----------------------------------------------------------------------------------------
+
+def test_hand_written_update_matches_optim_sgd_on_the_page(site):
+    page = text(site, LESSONS[4])
+    assert "with torch.no_grad():" in page and "W -= lr * W.grad" in page and "W.grad = None" in page
+    W, b, _, _ = descend(X, Y_BLOG, 0.01, 1000)
+    hand = re.search(r"직접 갱신: W = (\S+), b = (\S+)", page)
+    sgd = re.search(r"optim\.SGD: W = (\S+), b = (\S+)", page)
+    assert hand.groups() == sgd.groups()
+    assert float(hand.group(1)) == pytest.approx(W, abs=1e-5) and float(hand.group(2)) == pytest.approx(b, abs=1e-5)
+    assert number(page, "모든 에폭에서 W, b의 차이가") < 1e-6 and "✔ 같은 학습" in page
+    assert "zero_grad() 뒤의 W.grad: None" in page
+
+
+def test_add_with_alpha_is_bit_identical_to_optim_sgd():
+    # the page says so in its 더 알아보기 box
+    from linreg import blog_data, train_lecture
+
+    data, lr = blog_data(), 0.01
+    W = torch.zeros(1, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    Ws = []
+    for _ in range(1001):
+        torch.mean((data.x * W + b - data.y) ** 2).backward()
+        with torch.no_grad():
+            W.add_(W.grad, alpha=-lr)
+            b.add_(b.grad, alpha=-lr)
+        W.grad = b.grad = None
+        Ws.append(W.item())
+    assert Ws == train_lecture(data.x, data.y, lr=lr, nb_epochs=1000, log_every=None).W
+
+
+def test_gradient_descent_exercises(site):
+    page = text(site, LESSONS[4])
+    # 1: without zero_grad the second W.grad is the sum of both steps' gradients
+    g0 = 2 * np.mean((0 * X - Y_BLOG) * X)
+    W1, b1 = -0.01 * g0, -0.01 * 2 * np.mean(-Y_BLOG)
+    g1 = 2 * np.mean((W1 * X + b1 - Y_BLOG) * X)
+    assert f"2번째 걸음: 이 위치의 그래디언트 {g1:.4f}, W.grad {g0 + g1:.4f}" in page
+    # 2: just below the bound the cost falls, just above it grows (but stays finite in 100 epochs)
+    bound = hessian_bound(X)
+    for factor, falls in ((0.9, True), (1.1, False)):
+        _, _, costs, _ = descend(X, Y_BLOG, factor * bound, 100)
+        line = re.search(rf"lr = {factor} × 경계 = {factor * bound:.4f}: 에폭 0, 25, 50, 75, 100의 비용 (.+)", page)
+        shown = [float(v) for v in line.group(1).split(", ")]
+        assert shown == pytest.approx([costs[e] for e in (0, 25, 50, 75, 100)], rel=1e-2)
+        assert (shown[-1] < shown[0]) == falls and np.isfinite(costs[-1])
+    # 3: ten times larger x
+    ratio = bound / hessian_bound(10 * X)
+    assert number(page, "비율:") == pytest.approx(ratio, abs=0.05)
+    assert f"약 {round(ratio)}분의 1" in page and "W 방향의 곡률은 100배" in page
+
+
+# --- 06 ----------------------------------------------------------------------------------------
+
+def test_full_implementation_exercises(site):
+    page = text(site, LESSONS[5])
+    W, b, _, _ = descend(X, Y_BLOG, 0.05, 1000)
+    shown = re.search(r"lr = 0\.05: \|W - W\*\| = (\S+), \|b - b\*\| = (\S+)", page)
+    assert float(shown.group(1)) == pytest.approx(abs(W - 2), rel=0.2)
+    assert float(shown.group(2)) == pytest.approx(abs(b), rel=0.2)
+    assert abs(W - 2) < 1e-5 and abs(b) < 1e-5  # "백만 분의 몇"
+    _, _, costs, grads = descend(X, Y_BLOG, 0.01, 1000)
+    for epoch in (0, 10, 100, 1000):
+        gW, gb = grads[epoch]
+        shown = re.search(rf"에폭 {epoch:4}: 그래디언트 \(\s*(\S+),\s*(\S+)\), 크기 (\S+)", page)
+        assert [float(v) for v in shown.groups()] == pytest.approx([gW, gb, np.hypot(gW, gb)], abs=2e-4)
+    first = next(e for e, c in enumerate(costs) if c < 0.001)
+    assert f"에폭 {first}: 비용" in page
+
+
+def test_full_implementation_surface_starts_at_zero(site):
+    alt = soup(site, LESSONS[5]).select("figure.linreg-figure img")[2]["alt"]
+    assert "(0, 0)에서 출발한" in alt
+
+
+# --- 07 ----------------------------------------------------------------------------------------
+
+def test_nn_module_zero_start_is_identical_and_random_start_explained(site):
+    page = text(site, LESSONS[6])
+    assert "최대 차이: 0 ✔ 모든 에폭에서 똑같음" in page
+    assert _plain_torch_runs_are_identical()  # the claim, checked here without linreg
+    torch.manual_seed(1)
+    linear = torch.nn.Linear(1, 1)
+    start = (linear.weight.item(), linear.bias.item())
+    W_zero, b_zero, _, _ = descend(X, Y_BLOG, 0.01, 1000)
+    W_rand, b_rand, _, _ = descend(X, Y_BLOG, 0.01, 1000, *start)
+    assert f"W = {W_rand:.2f} 정도" in page and f"W = {W_zero:.2f} 정도" in page
+    d_zero, d_rand = np.hypot(W_zero - 2, b_zero), np.hypot(W_rand - 2, b_rand)
+    assert d_rand < d_zero
+    assert number(page, "0에서 출발: (0.000, 0.000) -> (") == pytest.approx(W_zero, abs=1e-4)
+    assert number(page, f"({start[0]:.3f}, {start[1]:.3f}) -> ({W_rand:.4f}, {b_rand:.4f}), 정답까지 거리") == \
+        pytest.approx(d_rand, abs=1e-4)
+    assert len(soup(site, LESSONS[6]).select("figure.linreg-figure")) == 1
+
+
+def _plain_torch_runs_are_identical(epochs: int = 1000) -> bool:
+    """nn.Linear + F.mse_loss from zero against W, b tensors + torch.mean, both with optim.SGD."""
+    x, y = torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([[2.0], [4.0], [6.0]])
+    linear = torch.nn.Linear(1, 1)
+    with torch.no_grad():
+        linear.weight.zero_()
+        linear.bias.zero_()
+    W, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    opt_module, opt_plain = torch.optim.SGD(linear.parameters(), lr=0.01), torch.optim.SGD([W, b], lr=0.01)
+    for _ in range(epochs + 1):
+        for opt, cost in ((opt_module, lambda: torch.nn.functional.mse_loss(linear(x), y)),
+                          (opt_plain, lambda: torch.mean((x * W + b - y) ** 2))):
+            opt.zero_grad()
+            cost().backward()
+            opt.step()
+        if (linear.weight.item(), linear.bias.item()) != (W.item(), b.item()):
+            return False
+    return True
+
+
+def test_nn_module_exercises(site):
+    page = text(site, LESSONS[6])
+    assert "nn.Linear(1, 1): 파라미터 2개" in page and "nn.Linear(3, 1): 파라미터 4개" in page  # 1 + 1, 3 + 1
+    # the notebook's untrained model: predictions and F.mse_loss, as printed in the notebook
+    reference = (ROOT / "reference" / "lab02-original-outputs.md").read_text()
+    assert "[[0.0739], [0.5891], [1.1044]]" in reference and "`2.1471`" in reference
+    assert "학습 전 예측: [0.0739, 0.5891, 1.1044]  비용: 2.1471" in page
+    # exercise 3: the first model trained instead, by numpy from its initial W, b
+    torch.manual_seed(1)
+    linear = torch.nn.Linear(1, 1)
+    W0, b0 = linear.weight.item(), linear.bias.item()
+    for epochs in (0, 500, 1000):
+        W, b, costs, _ = descend(X, Y_LAB, 0.01, epochs, W0, b0)
+        assert f"Epoch {epochs:4d}/1000 W: {W:.3f}, b: {b:.3f} Cost: {costs[-1]:.6f}"[:40] in page
+
+
+# --- numbers written in the prose ----------------------------------------------------------------
+
+def test_numbers_in_the_prose_are_true(site):
+    minus = lambda value, spec: format(value, spec).replace("-", "\u2212")  # noqa: E731  (prose minus sign)
+    # 04: the initial cost and the two equal costs by hand
+    page = prose(site, LESSONS[3])
+    assert f"(1 + 4 + 9) / 3 = 14/3 ≈ {14 / 3:.4f}" in page and f"56/3 ≈ {56 / 3:.4f}" in page
+    # 05: one step by hand, and the first gradient quoted in exercise 1
+    page = prose(site, LESSONS[4])
+    gW, gb = 2 * np.mean(-Y_BLOG * X), 2 * np.mean(-Y_BLOG)
+    assert f"W = 0 − 0.01 × ({minus(gW, '.4f')}) = {-0.01 * gW:.4f}" in page
+    assert f"b = 0 − 0.01 × ({minus(gb, 'g')}) = {-0.01 * gb:g}" in page
+    assert f"첫 걸음의 그래디언트 {minus(gW, '.4f')}" in page
+    # 07: the first model's start, drawn here from the same seed
+    torch.manual_seed(1)
+    linear = torch.nn.Linear(1, 1)
+    W0, b0 = linear.weight.item(), linear.bias.item()
+    assert f"(W, b) = ({W0:.3f}, {minus(b0, '.3f')})" in prose(site, LESSONS[6])
+    W_first, b_first, _, _ = descend(X, Y_LAB, 0.01, 1000, W0, b0)
+    torch.manual_seed(1)
+    torch.nn.Linear(1, 1)
+    second = torch.nn.Linear(1, 1)
+    W_second, b_second, _, _ = descend(X, Y_LAB, 0.01, 1000, second.weight.item(), second.bias.item())
+    assert np.hypot(W0 - 1, b0) < np.hypot(second.weight.item() - 1, second.bias.item())  # starts closer
+    assert np.hypot(W_first - 1, b_first) < np.hypot(W_second - 1, b_second)  # and ends closer
+
+
+def test_data_definition_counts_the_split(site):
+    page = text(site, LESSONS[1])
+    size, test_fraction = 100, 0.2
+    assert f"학습 데이터: {size - round(size * test_fraction)}개" in page
+    assert f"테스트 데이터: {round(size * test_fraction)}개" in page
