@@ -299,7 +299,7 @@ def test_nn_module_exercises(site):
     page = text(site, LESSONS[6])
     assert "nn.Linear(1, 1): 파라미터 2개" in page and "nn.Linear(3, 1): 파라미터 4개" in page  # 1 + 1, 3 + 1
     # the notebook's untrained model: predictions and F.mse_loss, as printed in the notebook
-    reference = (ROOT / "reference" / "lab02-original-outputs.md").read_text()
+    reference = (ROOT / "linreg" / "resources" / "lab02-original-outputs.md").read_text()
     assert "[[0.0739], [0.5891], [1.1044]]" in reference and "`2.1471`" in reference
     assert "학습 전 예측: [0.0739, 0.5891, 1.1044]  비용: 2.1471" in page
     # exercise 3: the first model trained instead, by numpy from its initial W, b
