@@ -107,7 +107,7 @@ def test_notebook_installs_the_wheel_then_has_the_blocks_with_the_page_outputs()
     assert roles == [("markdown", "intro"), ("code", "install"), ("code", "helper"), ("markdown", "section"),
                      ("code", "block"), ("code", "block"), ("code", "block"), ("markdown", "section"), ("code", "block")]
     assert nb.cells[1].source == "%pip install -q https://example.org/w.whl"
-    assert "[「제목」 페이지](https://example.org/p/)" in nb.cells[0].source
+    assert "[제목 페이지](https://example.org/p/)" in nb.cells[0].source
     code = [cell for cell in nb.cells if cell.metadata["linreg"] == "block"]
     assert [cell.source for cell in code] == ["a = 1", "print(a)", 'show_markdown("**표**")',
                                               'show(f"<svg width=\'1\'>{a}</svg>")']

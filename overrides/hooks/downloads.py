@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +42,7 @@ from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.downloads")
+_PROVENANCE = re.compile(r'<aside class="pageexec-provenance".*?</aside>', re.S)
 
 FOLDER = "downloads"
 COLAB_BRANCH = "downloads"  # the branch of repo_url holding site/downloads/ (for Colab links)
@@ -57,6 +59,7 @@ class _State:
     colab = ""  # Colab address of the downloads folder, or "" without a GitHub repo_url
     generated: Path | None = None  # folder of the generated notebook pages
     notebook_pages: dict[str, str] = {}  # notebook page src_uri -> lesson src_uri
+    provenance: dict[str, str] = {}  # lesson src_uri -> the engine's note on what produced its outputs
 
 
 state = _State()
@@ -142,7 +145,7 @@ def on_config(config, **kwargs):
 
 
 def on_files(files, config, **kwargs):
-    state.notebook_pages = {}
+    state.notebook_pages, state.provenance = {}, {}
     if not state.enabled:
         return files
     for target, lesson in NOTEBOOK_PAGES.items():
@@ -205,9 +208,9 @@ def on_page_content(html: str, page, config, **kwargs) -> str:
     if not state.enabled:
         return html
     uri = page.file.src_uri
-    if uri in state.notebook_pages:
+    if uri in state.notebook_pages:  # the lesson's outputs, so the lesson's note on what produced them
         page.meta["downloads"] = links(state.notebook_pages[uri], page.url)
-        return html
+        return html + state.provenance.get(state.notebook_pages[uri], "")
     engine = config.plugins.get("pageexec")
     blocks = engine.executed(page) if engine is not None else []
     if not blocks:
@@ -227,6 +230,9 @@ def on_page_content(html: str, page, config, **kwargs) -> str:
         if lesson == uri:
             (state.generated / target).write_text(notebook, encoding="utf-8")
     page.meta["downloads"] = links(uri, page.url)
+    note = _PROVENANCE.search(html)
+    if note:
+        state.provenance[uri] = note.group(0)
     return html
 
 

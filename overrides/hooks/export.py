@@ -159,9 +159,9 @@ def script_output(blocks: Sequence[Block], name: str) -> list[str]:
 
 
 def _intro(source: Source, markdown: bool = False) -> str:
-    page = f"[「{source.title}」 페이지]({source.url})" if markdown else f"「{source.title}」 페이지({source.url})"
+    page = f"[{source.title} 페이지]({source.url})" if markdown else f"{source.title} 페이지({source.url})"
     return (f"이 파일은 사이트의 {page}에서 실행한 코드 블록을 "
-            "페이지에 나온 순서대로 모은 것으로, 사이트를 빌드할 때 자동으로 만들어집니다.")
+            "페이지에 나온 순서대로 모은 것으로, 사이트를 만들 때 자동으로 만들어집니다.")
 
 
 NOTEBOOK_SHOW = '''# 페이지에서 그림(HTML)이나 표(Markdown)로 보이는 출력을 노트북에서도 그렇게 표시합니다.
