@@ -53,6 +53,17 @@ def test_the_deploy_job_publishes_the_test_jobs_site_and_runs_nothing():
     assert upload["with"]["path"] == "site" and "refs/heads/main" in upload["if"]
 
 
+def test_the_downloads_branch_is_published_from_the_artifact_without_running_anything():
+    jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())["jobs"]
+    publish = jobs["publish-downloads"]
+    assert publish["permissions"] == {"contents": "write"} and "refs/heads/main" in publish["if"]
+    script = "\n".join(step.get("run", "") for step in publish["steps"])
+    assert "make" not in script and "pip" not in script and "python" not in script  # only tar and git
+    assert "git push --force" in script and " downloads" in script
+    downloads = (ROOT / "overrides" / "hooks" / "downloads.py").read_text()
+    assert 'COLAB_BRANCH = "downloads"' in downloads
+
+
 def test_third_party_actions_are_pinned_to_commit_shas():
     text = (ROOT / ".github" / "workflows" / "site.yml").read_text()
     uses = re.findall(r"uses:\s*(\S+)", text)

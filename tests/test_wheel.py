@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 import zipfile
@@ -36,25 +37,40 @@ def test_the_wheel_is_named_from_pyproject(project):
     assert downloads.wheel_name(project / "pyproject.toml") == "demo-1.0-py3-none-any.whl"
 
 
-def test_the_same_sources_give_the_same_bytes(project, tmp_path):
-    first = downloads.build_wheel(project, tmp_path / "a")
+def test_the_same_sources_give_the_same_bytes(project):
+    first_name, first = downloads.build_wheel(project)
     (project / "demo" / "__init__.py").touch()  # a new time stamp changes nothing
-    second = downloads.build_wheel(project, tmp_path / "b")
-    assert first.name == second.name == "demo-1.0-py3-none-any.whl"
-    assert first.read_bytes() == second.read_bytes()
-    assert "demo/resources/data.md" in zipfile.ZipFile(first).namelist()
+    second_name, second = downloads.build_wheel(project)
+    assert first_name == second_name == "demo-1.0-py3-none-any.whl"
+    assert first == second
+    assert "demo/resources/data.md" in zipfile.ZipFile(io.BytesIO(first)).namelist()
 
 
-def test_an_unchanged_package_is_not_built_again(project, tmp_path, monkeypatch):
-    cache = tmp_path / "cache"
+def test_an_unchanged_package_is_not_built_again_and_a_changed_one_is(project, tmp_path, monkeypatch):
+    from pageexec.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
     built = downloads.build_wheel(project, cache)
 
     def no_build(*args, **kwargs):
         raise AssertionError("built again")
 
     monkeypatch.setattr(subprocess, "run", no_build)
-    assert downloads.build_wheel(project, cache) == built
+    assert downloads.build_wheel(project, Cache(tmp_path / "cache")) == built
     monkeypatch.undo()
     (project / "demo" / "__init__.py").write_text("VALUE = 2\n")
-    rebuilt = downloads.build_wheel(project, cache)
-    assert rebuilt != built and not built.exists()  # the cache keeps the current wheel only
+    later = Cache(tmp_path / "cache")
+    rebuilt = downloads.build_wheel(project, later)
+    assert rebuilt != built
+    assert len(later.prune({"wheel"})) == 1  # the old wheel is no longer reachable: pruned
+
+
+def test_a_tampered_cached_wheel_is_refused_and_built_again(project, tmp_path):
+    from pageexec.cache import Cache
+
+    cache = Cache(tmp_path / "cache")
+    name, data = downloads.build_wheel(project, cache)
+    (entry,) = (tmp_path / "cache").glob("wheel-*.json")
+    entry.write_text(entry.read_text().replace('"data":"', '"data":"AAAA', 1))
+    again = Cache(tmp_path / "cache")
+    assert downloads.build_wheel(project, again) == (name, data) and again.refused == [entry.name]

@@ -6,8 +6,8 @@
 - The build publishes the wheel of the package (``downloads/<name>-<version>-py3-none-any.whl``,
   made from ``pyproject.toml`` with setuptools, no network), which every download installs.
   It is reproducible (``SOURCE_DATE_EPOCH``: the same sources give the same bytes) and kept
-  in ``<cache_dir>/wheel`` (the engine's ``cache_dir``, ``.cache`` by default) under a digest of
-  its sources, so a build where the package did not change does not build it again.
+  in the engine's cache (kind ``wheel``) under a digest of its sources, so a build where the
+  package did not change does not build it again.
 - ``NOTEBOOK_PAGES``: notebook pages of the site generated the same way from a lesson page,
   rendered by mkdocs-jupyter with the outputs the lesson page's blocks printed. The engine
   does not run them a second time (their first cell, the install, is for the reader): they
@@ -23,6 +23,7 @@ sites do not).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
 import os
@@ -96,12 +97,16 @@ def wheel_key(root: Path) -> str:
     return digest.hexdigest()
 
 
-def build_wheel(root: Path, cache: Path) -> Path:
-    """The project's wheel, from the cache or built there (a copy of the sources, no network)."""
-    folder = cache / wheel_key(root)[:32]
-    built = sorted(folder.glob("*.whl")) if folder.is_dir() else []
-    if built:
-        return built[0]
+def build_wheel(root: Path, cache=None) -> tuple[str, bytes]:
+    """The project's wheel (name, bytes): from the engine's cache, or built (a copy of the sources, no network).
+
+    In the cache (kind ``wheel``) an entry is checked on read and bound to the digest of the
+    wheel's sources, like every other entry, and pruned when no build uses it any more.
+    """
+    material = {"sources": wheel_key(root)}
+    stored = cache.load("wheel", material) if cache is not None else None
+    if isinstance(stored, dict) and isinstance(stored.get("name"), str) and isinstance(stored.get("data"), str):
+        return stored["name"], base64.b64decode(stored["data"])
     with tempfile.TemporaryDirectory() as tmp:
         source, out = Path(tmp) / "source", Path(tmp) / "out"
         for path in _wheel_sources(root):
@@ -115,14 +120,10 @@ def build_wheel(root: Path, cache: Path) -> Path:
         if done.returncode != 0:
             raise PluginError(f"building the wheel failed:\n{done.stdout}{done.stderr}")
         name = done.stdout.strip().splitlines()[-1]
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f"{name}.tmp"
-        shutil.copyfile(out / name, partial)
-        os.replace(partial, folder / name)  # atomic: never a half-written wheel
-    for old in cache.iterdir():  # keep only the current wheel
-        if old != folder and old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
-    return folder / name
+        data = (out / name).read_bytes()
+    if cache is not None:
+        cache.save("wheel", material, {"name": name, "data": base64.b64encode(data).decode()})
+    return name, data
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -240,15 +241,12 @@ def on_post_build(config, **kwargs) -> None:
     if not state.enabled:
         return
     engine = config.plugins.get("pageexec")
-    folder = engine.config.cache_dir if engine is not None else os.environ.get("EXEC_CACHE_DIR", ".cache")
-    cache = state.root / folder / "wheel"  # beside the engine's cache
-    cache.mkdir(parents=True, exist_ok=True)
-    wheel = build_wheel(state.root, cache)
-    target = Path(config["site_dir"]) / FOLDER / wheel.name
+    name, data = build_wheel(state.root, engine.cache("wheel") if engine is not None else None)
+    target = Path(config["site_dir"]) / FOLDER / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(wheel, target)
-    if wheel.name != state.wheel:
-        raise PluginError(f"the wheel is {wheel.name}, but the pages link {state.wheel}")
+    target.write_bytes(data)
+    if name != state.wheel:
+        raise PluginError(f"the wheel is {name}, but the pages link {state.wheel}")
 
 
 def on_shutdown(**kwargs) -> None:

@@ -349,6 +349,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
 
     # -- the end -------------------------------------------------------------------------
 
+    @event_priority(-95)  # after every hook that stores derived data in the cache; before the site is swapped in
     def on_post_build(self, config):
         state = self.state
         if state.complete and not self.serving:
