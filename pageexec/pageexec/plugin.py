@@ -76,6 +76,21 @@ def _number(name: str, value, kind=float) -> float:
     return number
 
 
+def installed_distributions() -> list[str]:
+    """``name-version`` of every installed distribution, from the names of the metadata folders.
+
+    The folder names carry both (``torch-2.13.0+cpu.dist-info``), so no metadata file is read:
+    a few milliseconds where ``importlib.metadata`` takes a sixth of a second.
+    """
+    found = set()
+    for entry in sys.path:
+        folder = Path(entry or ".")
+        if folder.is_dir():
+            found.update(p.name.rsplit(".", 1)[0].lower() for p in folder.iterdir()
+                         if p.suffix in (".dist-info", ".egg-info"))
+    return sorted(found)
+
+
 def fingerprint(root: Path, depends_on: list[str]) -> str:
     """A digest of everything outside a page that its executed code depends on."""
     import hashlib
@@ -90,8 +105,7 @@ def fingerprint(root: Path, depends_on: list[str]) -> str:
             if "__pycache__" in file.parts or file.suffix == ".pyc":
                 continue
             h.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
-    versions = sorted({(d.metadata["Name"] or "").lower(): d.version for d in metadata.distributions()}.items())
-    h.update(";".join(f"{n}=={v}" for n, v in versions).encode())
+    h.update(";".join(installed_distributions()).encode())
     return h.hexdigest()
 
 
