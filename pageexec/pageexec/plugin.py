@@ -39,6 +39,7 @@ from importlib import metadata
 from pathlib import Path
 
 import markdown
+import markdown_exec
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
@@ -227,6 +228,9 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         ours = state.engine.custom_fences()
         names = {fence["name"] for fence in ours}
         superfences["custom_fences"] = [f for f in superfences.get("custom_fences", []) if f.get("name") not in names] + ours
+        # markdown-exec renders a block's source and result with the site's extensions (its
+        # documented markdown_config; without it tables, attribute lists… are not rendered)
+        markdown_exec.markdown_config.save(list(config.markdown_extensions), dict(config.mdx_configs))
         config.markdown_extensions.append(state.engine.extension())
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:

@@ -85,9 +85,9 @@ class Zygote:
             time.sleep(0.01)
 
     def close(self) -> None:
-        self.control.close()  # the zygote ends when its control socket closes
+        self.control.close()  # the zygote ends at once when its control socket closes
         try:
-            self.process.wait(timeout=5)
+            self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()

@@ -105,9 +105,9 @@ def zygote(control: socket.socket, preload: list[str]) -> None:
         try:
             message, fds, _, _ = socket.recv_fds(control, 1024, 1)
         except OSError:
-            return
-        if not message:
-            return
+            os._exit(0)
+        if not message:  # the build is done: end now, without tearing down what the preload imported
+            os._exit(0)
         _reap(statuses)
         if message == b"f" and fds:
             pid = os.fork()
