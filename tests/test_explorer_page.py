@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
 import pytest
 from bs4 import BeautifulSoup
 
 from linreg import blog_data, train_lecture
+from linreg.cli import main
 from linreg.explorer import DEFAULT_EPOCHS, LEARNING_RATES
-from sitebuild import LESSONS, ROOT
+from sitebuild import LESSONS
 
 PAGE = "lessons/05-gradient-descent"
 # every learning rate at the lecture's 1000 epochs, then other epoch counts (runs cut short, huge numbers)
@@ -22,13 +22,14 @@ SETTINGS = [(lr, DEFAULT_EPOCHS) for lr in LEARNING_RATES] + [
 
 
 def cli(lr: float, epochs: int) -> tuple[str, int | None]:
-    """`python -m linreg` on the lesson's data: its last log line, and the epoch it diverged at (or None)."""
-    done = subprocess.run(
-        [sys.executable, "-m", "linreg", "--data", "blog", "--lr", str(lr), "--epochs", str(epochs),
-         "--log-every", str(epochs)], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    diverged = re.search(r"diverged at epoch (\d+)", done.stderr)
-    assert done.returncode in (0, 1) and (done.returncode == 1) == bool(diverged), done.stderr  # 1: diverged
-    return done.stdout.strip().splitlines()[-1], int(diverged.group(1)) if diverged else None
+    """The CLI (`linreg.cli.main`, what `python -m linreg` runs; test_cli.py runs that too) on the lesson's
+    data: its last log line, and the epoch it diverged at (or None)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["--data", "blog", "--lr", str(lr), "--epochs", str(epochs), "--log-every", str(epochs)])
+    diverged = re.search(r"diverged at epoch (\d+)", err.getvalue())
+    assert code in (0, 1) and (code == 1) == bool(diverged), err.getvalue()  # 1: diverged
+    return out.getvalue().strip().splitlines()[-1], int(diverged.group(1)) if diverged else None
 
 
 def log_by_epoch(lr: float, epochs: int) -> dict[int, str]:
@@ -41,8 +42,7 @@ def log_by_epoch(lr: float, epochs: int) -> dict[int, str]:
 
 @pytest.fixture(scope="module")
 def expected():
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(SETTINGS, pool.map(lambda setting: cli(*setting), SETTINGS)))
+    return {setting: cli(*setting) for setting in SETTINGS}
 
 
 @pytest.mark.site
