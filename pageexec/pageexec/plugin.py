@@ -10,6 +10,8 @@ plugins:
       workers: 0            # pages executed at once; 0: one per core
       preload: [torch]      # imported once by the fork server, before any page forks
       depends_on: [mypkg, constraints.txt]  # what executed code reads: part of every cache key
+      provenance: [torch, mypkg]  # named in the note under every page with executed code
+      report: null          # a JSON file of which pages ran or came from the cache (or EXEC_REPORT)
 markdown_extensions:
   - pymdownx.superfences    # required: the executed fences are its custom fences
 ```
