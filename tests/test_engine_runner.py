@@ -95,7 +95,7 @@ def test_output_past_the_limit_stops_the_block(runner):
 
 def test_pages_run_in_parallel_in_fresh_workers(runner):
     before = runner.started_workers
-    futures = [runner.submit([Job("import os, time; time.sleep(0.5); print(os.getpid())", None, "p")]) for _ in range(2)]
+    futures = [runner.call(runner.run_page, [Job("import os, time; time.sleep(0.5); print(os.getpid())", None, "p")]) for _ in range(2)]
     pids = {future.result()[0].output for future in futures}
     assert len(pids) == 2 and runner.started_workers - before == 2
 

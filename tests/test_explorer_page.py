@@ -85,7 +85,7 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
 
     # the lecture's setting on arrival, then every learning rate by arrow key
     shows(0.01, DEFAULT_EPOCHS)
-    assert live.locator("code").text_content() == "Epoch 1000/1000 W: 1.971, b: 0.066 Cost: 0.000633"
+    assert live.locator("code").text_content() == expected[0.01, DEFAULT_EPOCHS][0]
     rate.focus()
     rate.press("Home")
     for i, lr in enumerate(LEARNING_RATES):

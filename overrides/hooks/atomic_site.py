@@ -66,14 +66,12 @@ def _running(pid: str) -> bool:
 
 
 _build: _Build | None = None
+_serving = False
 
 
 def on_startup(command, **kwargs) -> None:
     global _serving
     _serving = command == "serve"
-
-
-_serving = False
 
 
 def on_config(config, **kwargs):

@@ -11,7 +11,7 @@
 - ``NOTEBOOK_PAGES``: notebook pages of the site generated the same way from a lesson page,
   rendered by mkdocs-jupyter with the outputs the lesson page's blocks printed. The engine
   does not run them a second time (their first cell, the install, is for the reader): they
-  are hidden from its notebook planning, which happens in ``on_nav``.
+  are added to mkdocs-jupyter's ``execute_ignore``, which the engine honours.
 
 The blocks come from the execution engine: ``config.plugins["pageexec"].executed(page)``.
 
@@ -28,7 +28,6 @@ import hashlib
 import logging
 import os
 import posixpath
-import re
 import shutil
 import subprocess
 import sys
@@ -38,12 +37,10 @@ from pathlib import Path
 
 import export
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 from mkdocs.utils import get_relative_url
 
 log = logging.getLogger("mkdocs.hooks.downloads")
-_PROVENANCE = re.compile(r'<aside class="pageexec-provenance".*?</aside>', re.S)
 
 FOLDER = "downloads"
 COLAB_BRANCH = "downloads"  # the branch of repo_url holding site/downloads/ (for Colab links)
@@ -156,34 +153,18 @@ def on_files(files, config, **kwargs):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(export.notebook_json([], _source(lesson, "", config), ""), encoding="utf-8")
         file = File(target, str(state.generated), config["site_dir"], config["use_directory_urls"])
-        if "mkdocs-jupyter" in config.plugins:
-            file = _generated_notebook(file, config)
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is not None:
+            from mkdocs_jupyter.plugin import NotebookFile
+
+            file = NotebookFile(file, **config)  # what mkdocs-jupyter makes of a notebook in docs/
+            # shown with the lesson's outputs, never run (its first cell installs the wheel, for the reader)
+            ignored = jupyter.config["execute_ignore"]
+            if target not in ignored:
+                ignored.append(target)
         files.append(file)
         state.notebook_pages[target] = lesson
     return files
-
-
-def _generated_notebook(file: File, config) -> File:
-    """mkdocs-jupyter's page file for a generated notebook, not a page until the engine has planned."""
-    from mkdocs_jupyter.plugin import NotebookFile
-
-    class GeneratedNotebook(NotebookFile):
-        planned = True  # a page's address while it is made
-
-        def is_documentation_page(self) -> bool:
-            return GeneratedNotebook.planned
-
-    notebook = GeneratedNotebook(file, **config)
-    GeneratedNotebook.planned = False
-    return notebook
-
-
-@event_priority(-110)  # after the engine has planned (and started) the notebooks it executes
-def on_nav(nav, config, files, **kwargs):
-    for file in files:
-        if getattr(type(file), "planned", None) is False:
-            type(file).planned = True
-    return nav
 
 
 def _name(src_uri: str) -> str:
@@ -211,7 +192,7 @@ def on_page_content(html: str, page, config, **kwargs) -> str:
     uri = page.file.src_uri
     if uri in state.notebook_pages:  # the lesson's outputs, so the lesson's note on what produced them
         page.meta["downloads"] = links(state.notebook_pages[uri], page.url)
-        return html + state.provenance.get(state.notebook_pages[uri], "")
+        return html + state.provenance.get(state.notebook_pages[uri], "")  # empty if the lesson ran nothing
     engine = config.plugins.get("pageexec")
     blocks = engine.executed(page) if engine is not None else []
     if not blocks:
@@ -231,9 +212,7 @@ def on_page_content(html: str, page, config, **kwargs) -> str:
         if lesson == uri:
             (state.generated / target).write_text(notebook, encoding="utf-8")
     page.meta["downloads"] = links(uri, page.url)
-    note = _PROVENANCE.search(html)
-    if note:
-        state.provenance[uri] = note.group(0)
+    state.provenance[uri] = engine.note(page)
     return html
 
 

@@ -74,10 +74,6 @@ class Plan:
     seconds: float = 0.0  # how long its worker ran (the fork server's start included, if it was the first)
     provenance: dict | None = None  # what produced the outputs: versions, commit, seconds (cached with them)
 
-    @property
-    def executed(self) -> bool:
-        return self.future is not None or self.live is not None
-
     def where(self, index: int) -> str:
         return f"{self.name}:{self.blocks[index].line} (executed block {index + 1})"
 

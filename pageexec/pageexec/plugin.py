@@ -38,7 +38,7 @@ import sys
 import tempfile
 import time
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import markdown
 import markdown_exec
@@ -50,7 +50,7 @@ from mkdocs.utils import meta as page_meta
 
 from pageexec import compat, notebooks
 from pageexec.cache import Cache, digest
-from pageexec.engine import BlockError, Engine, ExecutedBlock, Plan, _PlanPreprocessor
+from pageexec.engine import BlockError, Engine, ExecutedBlock, _PlanPreprocessor
 from pageexec.runner import Runner
 
 log = logging.getLogger("mkdocs.plugins.pageexec")
@@ -165,10 +165,10 @@ class BuildState:
         self.report: dict = {"executed": [], "cached": [], "seconds": {}}
         self.notebooks: dict[str, dict] = {}  # src_uri -> {"material", "text" | "future"}
         self.copies = Path(tempfile.mkdtemp(prefix="pageexec-notebooks-"))
-        self.rendered: dict[str, Plan] = {}
         self.complete = True
         self.kinds: set[str] = set()  # cache kinds of other hooks, pruned with the pages'
-        self.jupyter: dict | None = None
+        self.jupyter = None  # mkdocs-jupyter's config, when it is in use
+        self.execute_notebooks = False  # what mkdocs-jupyter's own ``execute`` said
         self.closed = False
 
     def _provenance(self) -> dict:
@@ -236,7 +236,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         config.markdown_extensions.append(state.engine.extension())
         jupyter = config.plugins.get("mkdocs-jupyter")
         if jupyter is not None:
-            state.jupyter = dict(jupyter.config)
+            state.jupyter = jupyter.config  # read again when planning: hooks may add to execute_ignore
+            state.execute_notebooks = bool(jupyter.config["execute"])
             jupyter.config["execute"] = False  # the engine executes notebooks, with its time limit and cache
             jupyter.config["cache"] = False
         return config
@@ -250,7 +251,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         for file in files.documentation_pages():
             if file.src_uri.endswith(".md"):
                 self._plan_markdown(md, file)
-            elif state.jupyter is not None and file.src_uri.endswith(".ipynb") and state.jupyter.get("execute"):
+            elif state.execute_notebooks and file.src_uri.endswith(".ipynb") and not self._ignored(file):
                 self._plan_notebook(file)
         return nav
 
@@ -281,6 +282,11 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         engine = self.state.engine
         engine.current = lambda: f"docs/{file.src_uri}"
         engine.source = lambda: (body, first_line)
+
+    def _ignored(self, file) -> bool:
+        """mkdocs-jupyter's ``execute_ignore``: notebooks shown as they are, never run."""
+        path = PurePath(file.abs_src_path or file.src_uri)
+        return any(path.match(pattern) for pattern in self.state.jupyter.get("execute_ignore") or [])
 
     def _plan_notebook(self, file) -> None:
         state = self.state
@@ -333,20 +339,19 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         state = self.state
         name = f"docs/{page.file.src_uri}"
         notebook = state.notebooks.get(page.file.src_uri)
-        if notebook is not None and notebook.get("provenance"):
-            return html + provenance_html(notebook["provenance"])
+        if notebook is not None:
+            return html + self.note(page)
         plan = state.engine.rendered.get(name)
         if plan is None:
             return html
-        state.rendered[page.file.src_uri] = plan
         status = state.engine.finish(plan)
         if status == "executed":
             state.report["executed"].append(page.file.src_uri)
             state.report["seconds"][page.file.src_uri] = round(plan.seconds, 3)
         elif status == "cached":
             state.report["cached"].append(page.file.src_uri)
-        if plan.blocks and plan.provenance and not plan.failed:
-            html += provenance_html(plan.provenance)
+        if not plan.failed:
+            html += self.note(page)
         if plan.failed:
             state.complete = False
             for failure in state.engine.failures:
@@ -356,8 +361,18 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
 
     def executed(self, page) -> list[ExecutedBlock]:
         """The executed blocks of a rendered page, in page order, with what each printed."""
-        plan = self.state.rendered.get(page.file.src_uri) if self.state else None
+        plan = self.state.engine.rendered.get(f"docs/{page.file.src_uri}") if self.state else None
         return list(plan.records) if plan is not None else []
+
+    def note(self, page) -> str:
+        """The note on what produced a rendered page's outputs (HTML), or "" for a page without any."""
+        notebook = self.state.notebooks.get(page.file.src_uri)
+        if notebook is not None:
+            facts = notebook.get("provenance")
+        else:
+            plan = self.state.engine.rendered.get(f"docs/{page.file.src_uri}")
+            facts = plan.provenance if plan is not None and plan.blocks else None
+        return provenance_html(facts) if facts else ""
 
     def cache(self, kind: str) -> Cache:
         """The build's cache, for a hook that stores derived data under its own ``kind``.

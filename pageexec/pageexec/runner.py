@@ -5,7 +5,7 @@ returns one ``Outcome`` per block that ran (it stops at the first failure). The 
 is per block: a block that runs past it has its worker's whole process group killed
 (threads and child processes included). A worker that dies (``os._exit``, a segfault, a
 kill) is reported with its exit status. Pages run in parallel on up to ``workers``
-processes (``Runner.submit``).
+processes (``Runner.call(runner.run_page, jobs)``).
 """
 
 from __future__ import annotations
@@ -125,10 +125,6 @@ class Runner:
             if self._zygote is None:
                 self._zygote = Zygote(self.preload, self.cwd)
             return self._zygote
-
-    def submit(self, jobs: Sequence[Job]) -> Future:
-        """Run a page in the background; pages run ``workers`` at a time."""
-        return self.call(self.run_page, jobs)
 
     def call(self, function, *args, **kwargs) -> Future:
         """Run ``function(*args, **kwargs)`` on one of the pool's threads (daemons: an interrupt never waits for them)."""
