@@ -4,7 +4,8 @@ For sites of N lesson pages (copies of the real lessons under new names, in a te
 folder), each figure is the median wall time of BENCH_RUNS runs (default 3) of
 ``python -m mkdocs build``:
 
-1. floor: execution turned off (the pageexec plugin removed: blocks render as plain code);
+1. floor: no execution (the pageexec plugin removed, each executed block turned into an
+   ordinary highlighted code block with its title: the same pages as plain Markdown);
 2. cold-1, cold-2: the execution cache empty, pages executed by 1 or 2 worker processes at a time;
 3. warm: nothing changed;  4. one page edited (a sentence added, its blocks changed);
 5. linreg edited (every page runs again, on all cores).
@@ -24,6 +25,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from pageexec.fences import scan
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
@@ -54,10 +57,27 @@ def make_project(folder: Path, pages: int) -> None:
     (folder / "mkdocs.yml").write_text(config)
     floor = re.sub(r"  - pageexec:\n(?:      .*\n)+", "", config)
     assert "pageexec" not in floor.replace("(pageexec/)", ""), "the floor must not execute code"
-    (folder / "floor.yml").write_text(floor)
+    (folder / "floor.yml").write_text(f"docs_dir: docs-floor\n{floor}")
+    shutil.copytree(folder / "docs", folder / "docs-floor")
+    for page in (folder / "docs-floor").rglob("*.md"):
+        page.write_text(plain_code(page.read_text()))
     index = folder / "docs" / "index.md"  # the home page links the real lesson names
     index.write_text(re.sub(r"\(lessons/(0\d)-[^)]*\)", lambda m: f"(lessons/{int(m.group(1)) - 1:03d}-"
                             f"{LESSONS[int(m.group(1)) - 1].stem.split('-', 1)[1]}.md)", index.read_text()))
+
+
+def plain_code(text: str) -> str:
+    """The page with every executed block turned into an ordinary code block (its title kept)."""
+    lines = text.split("\n")
+    for fence in scan(text):
+        if fence.executes:
+            title = fence.options.get("title")
+            plain = fence.language + (f' title="{title}"' if title else "")
+            line = lines[fence.line - 1]
+            lines[fence.line - 1] = line[: line.index(fence.header)] + plain
+    result = "\n".join(lines)
+    assert not any(fence.executes for fence in scan(result)), "the floor must not execute code"
+    return result
 
 
 def build(folder: Path, config: str = "mkdocs.yml", **env: str) -> tuple[float, dict]:

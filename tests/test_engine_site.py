@@ -59,23 +59,32 @@ def test_a_warm_build_runs_nothing_starts_no_worker_and_gives_the_same_html(proj
     second = project()
     assert second.report["executed"] == [] and sorted(second.report["cached"]) == ["a.md", "b.md"]
     assert second.report["workers_started"] == 0 and second.report["torch_imported"] is False
+    assert sorted(second.report["rendered_from_cache"]) == ["a.md", "b.md"]  # not converted to HTML again
     assert {name: html(project, name) for name in ("a", "b")} == pages
 
 
 def test_each_edit_reruns_exactly_the_pages_it_can_affect(project):
     project()
+    # (edit, pages executed again, pages whose stored rendering is used)
     edits = [
-        (lambda root: _replace(root / "docs/b.md", "print(f", "print('edited', f"), ["b.md"]),
-        (lambda root: _replace(root / "docs/a.md", "base = demo_pkg.VALUE", "base = demo_pkg.VALUE + '!'"), ["a.md"]),
-        (lambda root: (root / "snippet.py").write_text('SNIPPET = "s2"\n'), ["a.md"]),
-        (lambda root: (root / "demo_pkg" / "__init__.py").write_text('VALUE = "v2"\n'), ["a.md", "b.md"]),
-        (lambda root: (root / "constraints.txt").write_text("demo==2.0\n"), ["a.md", "b.md"]),
-        (lambda root: _replace(root / "docs/index.md", "No code", "Still no code"), []),
-        (lambda root: _replace(root / "docs/a.md", "# A\n", "# A\n\nA new sentence.\n"), []),
+        (lambda root: _replace(root / "docs/b.md", "print(f", "print('edited', f"), ["b.md"], ["a.md"]),
+        (lambda root: _replace(root / "docs/a.md", "base = demo_pkg.VALUE", "base = demo_pkg.VALUE + '!'"), ["a.md"], ["b.md"]),
+        (lambda root: (root / "snippet.py").write_text('SNIPPET = "s2"\n'), ["a.md"], ["b.md"]),
+        (lambda root: (root / "demo_pkg" / "__init__.py").write_text('VALUE = "v2"\n'), ["a.md", "b.md"], []),
+        (lambda root: (root / "constraints.txt").write_text("demo==2.0\n"), ["a.md", "b.md"], []),
+        (lambda root: _replace(root / "docs/index.md", "No code", "Still no code"), [], ["a.md", "b.md"]),
+        (lambda root: _replace(root / "docs/a.md", "# A\n", "# A\n\nA new sentence.\n"), [], ["b.md"]),
+        # a snippet's text outside any executed block is still part of the page's rendering
+        (lambda root: _replace(root / "docs/b.md", "# B\n", '# B\n\n--8<-- "note.md"\n'), [], ["a.md"]),
+        (lambda root: (root / "note.md").write_text("A note, edited.\n"), [], ["a.md"]),
+        (lambda root: (root / "docs" / "new.md").write_text("# New\n"), [], []),  # links resolve against every file
     ]
-    for edit, expected in edits:
+    (project.root / "note.md").write_text("A note.\n")
+    for edit, executed, restored in edits:
         edit(project.root)
-        assert sorted(project().report["executed"]) == expected
+        report = project().report
+        assert (sorted(report["executed"]), sorted(report["rendered_from_cache"])) == (executed, restored)
+    assert "A note, edited." in html(project, "b")
     assert "a: v2! s2" in html(project, "a") and "A new sentence." in html(project, "a")
 
 
@@ -139,3 +148,33 @@ def test_an_unusable_cache_folder_gives_one_warning_and_a_correct_build(project,
     assert "a: v1 s1" in html(project, "a")
     warnings = [line for line in result.log.splitlines() if "building without the cache" in line]
     assert len(warnings) == 1 and warnings[0].startswith("WARNING")
+
+
+def test_a_page_rendered_from_the_cache_keeps_its_anchors_and_its_links_checked(project):
+    """A stored rendering brings back the anchors MkDocs checks links against, both ways."""
+    _replace(project.root / "docs/b.md", "# B\n", "# B\n\nSee [the index](index.md#kept).\n")
+    _replace(project.root / "docs/index.md", "No code runs here.\n", "No code runs here.\n\n## Kept\n")
+    project()
+    # the index now links into a.md, which comes from the cache: its anchors must be there
+    _replace(project.root / "docs/index.md", "No code", "[A](a.md#a). No code")
+    assert sorted(project().report["rendered_from_cache"]) == ["a.md", "b.md"]
+    for edit, page, anchor in (
+        ("(a.md#a)", "index.md", "#nowhere"),  # ...and only those: a link to another anchor is a warning
+        ("## Kept", "b.md", "#kept"),  # b.md, from the cache, links to an anchor the index no longer has
+    ):
+        _replace(project.root / "docs/index.md", edit, edit.replace("#a", "#nowhere").replace("Kept", "Renamed"))
+        result = build(project.root / "site", project.root / "mkdocs.yml", cwd=project.root,
+                       env={"PYTHONPATH": str(project.root)})
+        assert result.returncode != 0 and sorted(result.report["rendered_from_cache"]) == ["a.md", "b.md"]
+        assert re.search(rf"WARNING.*{re.escape(page)}.*{anchor}", result.log), result.log
+        _replace(project.root / "docs/index.md", "#nowhere", "#a")
+
+
+def test_a_rendering_that_warned_is_not_stored(project):
+    """A strict build fails on a page's warning every time, not only the first."""
+    _replace(project.root / "docs/b.md", "# B\n", "# B\n\nSee [nothing](missing.md).\n")
+    for _ in range(2):
+        result = build(project.root / "site", project.root / "mkdocs.yml", cwd=project.root,
+                       env={"PYTHONPATH": str(project.root)})
+        assert result.returncode != 0 and re.search(r"WARNING.*b\.md.*missing\.md", result.log), result.log
+    assert "b.md" not in result.report.get("rendered_from_cache", [])

@@ -25,6 +25,9 @@ class Touchpoint:
 
 
 TABLE = [
+    Touchpoint("mkdocs", "a page's render() may be replaced on the page object, as mkdocs-jupyter does; the render "
+               "cache sets content, toc, title, present_anchor_ids and links_to_anchors as render() would",
+               ">=1.6.1,<1.7"),
     Touchpoint("mkdocs-jupyter", "renders a notebook page from page.file.abs_src_path when execute is off "
                "(the engine points it at the executed copy)", ">=0.26.3,<0.27"),
     Touchpoint("mkdocs-material", "search worker message type 2 is a query (overrides/main.html strips Korean "

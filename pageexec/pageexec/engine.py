@@ -222,6 +222,13 @@ class Engine:
             self.cache.save("page", plan.material, {"outputs": [o.output for o in outcomes], "provenance": plan.provenance})
         return "executed"
 
+    def replay(self, plan: Plan, records: list[ExecutedBlock]) -> Plan:
+        """The record of ``plan``'s text rendered from a stored rendering: every block served."""
+        fresh = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance)
+        fresh.served, fresh.records = list(range(len(plan.blocks))), list(records)
+        self.rendered[plan.name] = fresh
+        return fresh
+
     # -- Markdown ------------------------------------------------------------------------
 
     def extension(self) -> Extension:

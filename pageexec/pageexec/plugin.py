@@ -51,6 +51,7 @@ from mkdocs.utils import meta as page_meta
 from pageexec import compat, notebooks
 from pageexec.cache import Cache, digest
 from pageexec.engine import BlockError, Engine, ExecutedBlock, _PlanPreprocessor
+from pageexec.render import RenderCache, site_digest
 from pageexec.runner import Runner
 
 log = logging.getLogger("mkdocs.plugins.pageexec")
@@ -162,6 +163,8 @@ class BuildState:
         self.depends_on = list(options.depends_on)
         self._facts: dict | None = None
         self.preload = list(options.preload)
+        self.renders = RenderCache(self.cache, self.context)
+        self.planned: dict[str, tuple[str, str]] = {}  # src_uri -> (Markdown, the same after snippets)
         self.report: dict = {"executed": [], "cached": [], "seconds": {}}
         self.notebooks: dict[str, dict] = {}  # src_uri -> {"material", "text" | "future"}
         self.copies = Path(tempfile.mkdtemp(prefix="pageexec-notebooks-"))
@@ -253,6 +256,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
                 self._plan_markdown(md, file)
             elif state.execute_notebooks and file.src_uri.endswith(".ipynb") and not self._ignored(file):
                 self._plan_notebook(file)
+        state.renders.site = site_digest(config, files)
         return nav
 
     def _plan_markdown(self, md: markdown.Markdown, file) -> None:
@@ -266,6 +270,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         try:
             for preprocessor in md.preprocessors:
                 if isinstance(preprocessor, _PlanPreprocessor):
+                    self.state.planned[file.src_uri] = (body, "\n".join(lines))
                     preprocessor.run(lines)  # plans the page and starts it if it is not cached
                     break
                 lines = preprocessor.run(lines)
@@ -315,6 +320,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     def on_pre_page(self, page, config, files):
         entry = self.state.notebooks.get(page.file.src_uri)
         if entry is None:
+            if page.file.src_uri in self.state.planned:
+                self._render_cached(page)
             return page
         name = f"docs/{page.file.src_uri}"
         if entry["text"] is None:
@@ -329,6 +336,28 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         copy = notebooks.write_copy(self.state.copies / digest(name)[:16], Path(page.file.abs_src_path).name, entry["text"])
         page.file.abs_src_path = str(copy)  # mkdocs-jupyter renders (and offers for download) the executed copy
         return page
+
+    def _render_cached(self, page) -> None:
+        """Let the render cache answer ``page.render`` when the page's outputs and text are unchanged."""
+        state, original, name = self.state, page.render, f"docs/{page.file.src_uri}"
+
+        def result():
+            plan = state.engine.rendered.get(name)
+            if plan is None or plan.failed or plan.live is not None or len(plan.records) != len(plan.blocks):
+                return None
+            if plan.outputs is not None:
+                return plan.records, plan.outputs
+            return plan.records, [outcome.output for outcome in plan.future.result()]
+
+        def render(config, files):
+            body, expanded = state.planned[page.file.src_uri]
+            planned = state.engine.rendered.get(name)
+            if body != page.markdown or planned is None or not planned.blocks:
+                return original(config, files)  # changed by a hook since planning, or nothing executed
+            state.renders.render(page, config, files, original, expanded=expanded, outputs=planned.outputs,
+                                 replay=lambda records: state.engine.replay(planned, records), result=result)
+
+        page.render = render
 
     def on_page_markdown(self, markdown_text, page, config, files):
         raw = page.file.content_string if page.file.src_uri.endswith(".md") else markdown_text
@@ -388,7 +417,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     def on_post_build(self, config):
         state = self.state
         if state.complete and not self.serving:
-            state.cache.prune({"page", "notebook"} | state.kinds)
+            state.cache.prune({"page", "notebook", "render"} | state.kinds)
+        state.report["rendered_from_cache"] = list(state.renders.restored)
         state.report["torch_imported"] = "torch" in sys.modules
         state.report["workers_started"] = state.engine.runner.started_workers if state.engine.runner_started else 0
         state.report["refused"] = list(state.cache.refused)

@@ -1,0 +1,141 @@
+"""The render cache: a page whose outputs come from the cache is not converted to HTML again.
+
+Converting a page with executed blocks is the costly part of a warm build: every block's
+source is highlighted and its result converted by a nested Markdown. When nothing the
+rendering depends on has changed, the page's rendering is restored instead:
+
+- its HTML (``page.content``), table of contents (``page.toc``) and title (``page.title``);
+- the anchors it holds and the anchors it links to in other pages (``present_anchor_ids``,
+  ``links_to_anchors``), so MkDocs still validates every link against every page;
+- the record of its executed blocks (``PageExecPlugin.executed``), so hooks see the same.
+
+The key is the digest of everything the rendering reads: the page's Markdown after
+snippets (so an included file's edit renders it again), its executed outputs, the build's
+fingerprint (installed versions, ``depends_on``), the configuration file and hook files, and
+the site's file list (relative links resolve against it). A rendering that logged a
+warning is never stored, so a strict build fails on it every time.
+
+The page's ``render`` is replaced on the page object, which is how mkdocs-jupyter renders
+notebooks; ``compat`` lists it with the MkDocs versions it was verified with.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+
+from mkdocs.structure.toc import AnchorLink, get_toc
+
+from pageexec.cache import Cache, digest
+from pageexec.engine import ExecutedBlock
+
+KIND = "render"
+VERSION = 1
+
+
+def toc_tokens(items: list[AnchorLink]) -> list[dict]:
+    """A table of contents as the tokens ``mkdocs.structure.toc.get_toc`` reads."""
+    return [{"level": item.level, "id": item.id, "name": item.title, "children": toc_tokens(item.children)}
+            for item in items]
+
+
+def snapshot(page, records: list[ExecutedBlock]) -> dict:
+    """What ``page.render`` produced, as JSON."""
+    links = page.links_to_anchors
+    return {
+        "content": page.content,
+        "toc": toc_tokens(list(page.toc)),
+        "title": page.title,
+        "anchors": sorted(page.present_anchor_ids or ()),
+        "links": None if links is None else {file.src_uri: dict(found) for file, found in links.items()},
+        "records": [asdict(record) for record in records],
+    }
+
+
+def restore(page, payload: dict, files) -> list[ExecutedBlock] | None:
+    """Set the page as ``render`` would have; the executed blocks' records, or None if unusable."""
+    try:
+        links = payload["links"]
+        if links is not None:
+            linked = {files.get_file_from_path(uri): found for uri, found in links.items()}
+            if None in linked:
+                return None  # a linked page is gone: render again, so MkDocs reports the link
+            if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
+                page.links_to_anchors = linked
+        records = [ExecutedBlock(**record) for record in payload["records"]]
+        page.content = payload["content"]
+        page.toc = get_toc(payload["toc"])
+        page.title = payload["title"]
+        page.present_anchor_ids = set(payload["anchors"])
+    except (KeyError, TypeError, AttributeError):
+        return None
+    return records
+
+
+class _Warnings(logging.Handler):
+    """Counts the warnings logged while a page renders."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class RenderCache:
+    """Page renderings of one build, stored in the build's cache under the kind ``render``."""
+
+    def __init__(self, cache: Cache, context: str) -> None:
+        self.cache, self.context = cache, context
+        self.site = ""  # digest of the configuration and the file list, set when the files are known
+        self.restored: list[str] = []  # src_uri of pages rendered from the cache
+
+    def material(self, page, expanded: str, outputs: list[str]) -> dict:
+        return {"version": VERSION, "page": page.file.src_uri, "url": page.url, "context": self.context,
+                "site": self.site, "expanded": digest(expanded), "outputs": digest(outputs)}
+
+    def render(self, page, config, files, render, *, expanded: str, outputs: list[str] | None, replay, result) -> None:
+        """The page's rendering from the cache, or ``render(config, files)`` and store it.
+
+        ``outputs`` are the page's executed outputs when they came from the cache (None: they
+        are being computed, so nothing stored can match); ``replay(records)`` takes the
+        executed blocks' records of a restored rendering; after a fresh render ``result()``
+        gives ``(records, outputs)``, or None when the page failed or is incomplete.
+        """
+        if outputs is not None:
+            stored = self.cache.load(KIND, self.material(page, expanded, outputs))
+            restored = restore(page, stored, files) if isinstance(stored, dict) else None
+            if restored is not None:
+                replay(restored)
+                self.restored.append(page.file.src_uri)
+                return
+        warnings = _Warnings()
+        logger = logging.getLogger("mkdocs")
+        logger.addHandler(warnings)
+        try:
+            render(config, files)
+        finally:
+            logger.removeHandler(warnings)
+        done = result()
+        if warnings.count == 0 and done is not None:
+            records, outputs = done
+            self.cache.save(KIND, self.material(page, expanded, outputs), snapshot(page, records))
+
+
+def site_digest(config, files) -> str:
+    """What every page's rendering reads besides its own text: settings, hooks and the file list."""
+    texts = []
+    hooks = [getattr(module, "__file__", None) for module in (config.hooks or {}).values()]
+    engine = sorted(str(path) for path in Path(__file__).parent.glob("*.py"))  # how blocks become HTML
+    for path in [config.config_file_path, *hooks, *engine]:
+        try:
+            with open(path, "rb") as handle:
+                texts.append(digest(handle.read().decode("utf-8", "replace")))
+        except (OSError, TypeError):
+            texts.append(None)
+    extensions = [e if isinstance(e, str) else f"{type(e).__module__}.{type(e).__qualname__}"
+                  for e in config.markdown_extensions]
+    listing = sorted([f.src_uri, f.dest_uri, f.url] for f in files)
+    return digest([texts, extensions, config.use_directory_urls, listing])

@@ -1,0 +1,110 @@
+"""The render cache in-process: a real MkDocs page rendered, stored, and restored to the same state."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from pageexec.cache import Cache
+from pageexec.engine import ExecutedBlock
+from pageexec.render import RenderCache, restore, snapshot, toc_tokens
+
+TEXT = """---
+title: From the meta
+---
+# Heading one
+
+Text with [a link](other.md#there).
+
+## Second {#second-id}
+
+### Third
+
+## Fourth
+"""
+
+
+@pytest.fixture
+def site(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text(TEXT)
+    (docs / "other.md").write_text("# Other\n\n## There\n")
+    config = MkDocsConfig()
+    config.load_dict({"site_name": "t", "docs_dir": str(docs), "site_dir": str(tmp_path / "site"),
+                      "markdown_extensions": ["toc", "attr_list"], "validation": {"anchors": "warn"}})
+    assert config.validate() == ([], [])
+    files = Files([File(name, str(docs), str(tmp_path / "site"), True) for name in ("page.md", "other.md")])
+
+    def page(name: str = "page.md") -> Page:
+        made = Page(None, files.get_file_from_path(name), config)
+        made.read_source(config)
+        return made
+
+    return config, files, page
+
+
+RECORDS = [ExecutedBlock("print(1)", "1\n", False, "s", 3)]
+
+
+def test_a_restored_page_equals_the_rendered_one(site):
+    config, files, page = site
+    rendered = page()
+    rendered.render(config, files)
+    payload = snapshot(rendered, RECORDS)
+    restored = page()
+    assert restore(restored, payload, files) == RECORDS
+    for name in ("content", "title", "present_anchor_ids", "links_to_anchors"):
+        assert getattr(restored, name) == getattr(rendered, name), name
+    assert str(restored.toc) == str(rendered.toc) and toc_tokens(list(restored.toc)) == toc_tokens(list(rendered.toc))
+    assert restored.toc.items[0].active  # as get_toc marks it
+    assert restored.title == "From the meta" and "second-id" in restored.present_anchor_ids
+    assert restored.links_to_anchors == {files.get_file_from_path("other.md"): {"there": "other.md#there"}}
+
+
+def test_a_stored_link_to_a_page_that_is_gone_renders_again(site):
+    config, files, page = site
+    rendered = page()
+    rendered.render(config, files)
+    payload = snapshot(rendered, RECORDS)
+    fewer = Files([files.get_file_from_path("page.md")])
+    assert restore(page(), payload, fewer) is None
+    assert restore(page(), {**payload, "records": [{"unknown": 1}]}, files) is None  # an old entry's shape
+
+
+def test_render_stores_once_and_restores_after(site, tmp_path):
+    config, files, page = site
+    renders = RenderCache(Cache(tmp_path / "cache"), context="c")
+    calls, replayed = [], []
+
+    def run(outputs, result=lambda: (RECORDS, ["1\n"])):
+        target = page()
+
+        def render(config, files):
+            calls.append(1)
+            Page.render(target, config, files)
+
+        renders.render(target, config, files, render, expanded=TEXT, outputs=outputs, replay=replayed.append, result=result)
+        return target
+
+    first = run(None)  # outputs being computed: nothing to look up, the rendering is stored
+    second = run(["1\n"])
+    assert len(calls) == 1 and replayed == [RECORDS] and second.content == first.content
+    run(["2\n"])  # other outputs: another key
+    assert len(calls) == 2 and renders.restored == ["page.md"]
+
+
+def test_a_failed_or_warning_rendering_is_not_stored(site, tmp_path):
+    config, files, page = site
+    renders = RenderCache(Cache(tmp_path / "cache"), context="c")
+
+    def render(config, files):
+        logging.getLogger("mkdocs.structure.pages").warning("a broken link")
+
+    for result in (lambda: None, lambda: (RECORDS, ["1\n"])):
+        renders.render(page(), config, files, render, expanded=TEXT, outputs=None, replay=print, result=result)
+    assert not list((tmp_path / "cache").glob("render-*.json"))
