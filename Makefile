@@ -36,7 +36,7 @@ test-fast: $(STAMP)  ## Run the package tests only (no site build, no browser)
 clean:  ## Remove the built site and caches (keeps .venv)
 	rm -rf site .cache .pytest_cache
 
-bench: $(STAMP)  ## Benchmark build speed (floor, stock, cached) for 8, 32, 128 lesson pages
+bench: $(STAMP)  ## Benchmark build speed (floor, cold on 1 and 2 workers, warm, edits) for 8, 32, 128 lesson pages
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python benchmarks/build_speed.py $(PAGES)
 
 lighthouse: build  ## Lighthouse scores of the home and lesson pages (npm lighthouse + Debian Chromium)

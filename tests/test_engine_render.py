@@ -9,6 +9,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from pageexec import compat
 from pageexec.cache import Cache
 from pageexec.engine import ExecutedBlock
 from pageexec.render import RenderCache, restore, snapshot, toc_tokens
@@ -40,7 +41,9 @@ def site(tmp_path):
     assert config.validate() == ([], [])
     files = Files([File(name, str(docs), str(tmp_path / "site"), True) for name in ("page.md", "other.md")])
 
-    def page(name: str = "page.md") -> Page:
+    def page(name: str = "page.md", text: str | None = None) -> Page:
+        if text is not None:
+            (docs / name).write_text(text)
         made = Page(None, files.get_file_from_path(name), config)
         made.read_source(config)
         return made
@@ -63,7 +66,18 @@ def test_a_restored_page_equals_the_rendered_one(site):
     assert str(restored.toc) == str(rendered.toc) and toc_tokens(list(restored.toc)) == toc_tokens(list(rendered.toc))
     assert restored.toc.items[0].active  # as get_toc marks it
     assert restored.title == "From the meta" and "second-id" in restored.present_anchor_ids
+    assert compat.rendered_title(restored) == compat.rendered_title(rendered) == "Heading one"  # the blog reads it
     assert restored.links_to_anchors == {files.get_file_from_path("other.md"): {"there": "other.md#there"}}
+
+
+def test_a_restored_title_keeps_its_sources_in_order(site):
+    """The heading's title is restored as render() sets it: front matter's title still wins."""
+    config, files, page = site
+    rendered = page()
+    rendered.render(config, files)
+    without_meta = page(text=TEXT.split("---\n", 2)[2])
+    restore(without_meta, snapshot(rendered, RECORDS), files)
+    assert without_meta.title == "Heading one"
 
 
 def test_a_stored_link_to_a_page_that_is_gone_renders_again(site):
@@ -81,30 +95,52 @@ def test_render_stores_once_and_restores_after(site, tmp_path):
     renders = RenderCache(Cache(tmp_path / "cache"), context="c")
     calls, replayed = [], []
 
-    def run(outputs, result=lambda: (RECORDS, ["1\n"])):
+    def run(outputs, source=TEXT, result=lambda: (RECORDS, ["1\n"])):
         target = page()
 
         def render(config, files):
             calls.append(1)
             Page.render(target, config, files)
 
-        renders.render(target, config, files, render, expanded=TEXT, outputs=outputs, replay=replayed.append, result=result)
+        renders.render(target, config, files, render, source=source, expanded=TEXT, outputs=outputs,
+                       replay=replayed.append, result=result)
         return target
 
     first = run(None)  # outputs being computed: nothing to look up, the rendering is stored
     second = run(["1\n"])
     assert len(calls) == 1 and replayed == [RECORDS] and second.content == first.content
     run(["2\n"])  # other outputs: another key
-    assert len(calls) == 2 and renders.restored == ["page.md"]
+    run(["1\n"], source="---\ntags: [x]\n" + TEXT[4:])  # other front matter (titles, line numbers): another key
+    assert len(calls) == 3 and renders.restored == ["page.md"]
 
 
-def test_a_failed_or_warning_rendering_is_not_stored(site, tmp_path):
+def _stored(tmp_path) -> list:
+    return list((tmp_path / "cache").glob("render-*.json"))
+
+
+@pytest.mark.parametrize("case", ["failed", "warned", "extension-warned", "verbose"])
+def test_a_rendering_that_cannot_be_trusted_is_not_stored(site, tmp_path, case):
+    """A failed page, a warning (a strict build must fail again), a -v build (links to anchors not collected)."""
     config, files, page = site
     renders = RenderCache(Cache(tmp_path / "cache"), context="c")
+    target = page()
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
 
     def render(config, files):
-        logging.getLogger("mkdocs.structure.pages").warning("a broken link")
+        if case == "warned":
+            logging.getLogger("mkdocs.structure.pages").warning("a broken link")
+        if case == "extension-warned":
+            logging.getLogger("MARKDOWN").warning("an extension's complaint")
+        Page.render(target, config, files)
 
-    for result in (lambda: None, lambda: (RECORDS, ["1\n"])):
-        renders.render(page(), config, files, render, expanded=TEXT, outputs=None, replay=print, result=result)
-    assert not list((tmp_path / "cache").glob("render-*.json"))
+    if case == "verbose":
+        logger.setLevel(logging.DEBUG)
+    try:
+        renders.render(target, config, files, render, source=TEXT, expanded=TEXT, outputs=None, replay=print,
+                       result=(lambda: None) if case == "failed" else (lambda: (RECORDS, ["1\n"])))
+    finally:
+        logger.setLevel(level)
+    assert target.content and not _stored(tmp_path)
+    if case == "verbose":  # and an entry without them is not restored
+        assert restore(page(), {**snapshot(target, RECORDS), "links": None}, files) is None

@@ -77,6 +77,8 @@ def test_each_edit_reruns_exactly_the_pages_it_can_affect(project):
         # a snippet's text outside any executed block is still part of the page's rendering
         (lambda root: _replace(root / "docs/b.md", "# B\n", '# B\n\n--8<-- "note.md"\n'), [], ["a.md"]),
         (lambda root: (root / "note.md").write_text("A note, edited.\n"), [], ["a.md"]),
+        # front matter: the title and the blocks' line numbers (read by the downloads) come from the whole file
+        (lambda root: _replace(root / "docs/b.md", "# B\n", "---\ntitle: Bee\n---\n# B\n"), [], ["a.md"]),
         (lambda root: (root / "docs" / "new.md").write_text("# New\n"), [], []),  # links resolve against every file
     ]
     (project.root / "note.md").write_text("A note.\n")
@@ -84,7 +86,7 @@ def test_each_edit_reruns_exactly_the_pages_it_can_affect(project):
         edit(project.root)
         report = project().report
         assert (sorted(report["executed"]), sorted(report["rendered_from_cache"])) == (executed, restored)
-    assert "A note, edited." in html(project, "b")
+    assert "A note, edited." in html(project, "b") and "<title>Bee" in html(project, "b")
     assert "a: v2! s2" in html(project, "a") and "A new sentence." in html(project, "a")
 
 

@@ -26,8 +26,10 @@ class Touchpoint:
 
 TABLE = [
     Touchpoint("mkdocs", "a page's render() may be replaced on the page object, as mkdocs-jupyter does; the render "
-               "cache sets content, toc, title, present_anchor_ids and links_to_anchors as render() would",
+               "cache sets content, toc, present_anchor_ids and links_to_anchors as render() would",
                ">=1.6.1,<1.7"),
+    Touchpoint("mkdocs", "Page._title_from_render holds the first heading's title that render() found (read and "
+               "restored by the render cache: rendered_title, set_rendered_title)", ">=1.6.1,<1.7"),
     Touchpoint("mkdocs-jupyter", "renders a notebook page from page.file.abs_src_path when execute is off "
                "(the engine points it at the executed copy)", ">=0.26.3,<0.27"),
     Touchpoint("mkdocs-material", "search worker message type 2 is a query (overrides/main.html strips Korean "
@@ -52,3 +54,13 @@ def check(table: list[Touchpoint] | None = None, installed=metadata.version) -> 
             raise IncompatibleVersion(
                 f"{point.package} {version} is installed, but the site is verified with {point.package}"
                 f"{point.verified} ({point.what}); install a version in that range (constraints.txt pins one)")
+
+
+def rendered_title(page) -> str | None:
+    """The title ``render()`` took from the page's first heading (front matter's ``title`` still wins)."""
+    return page._title_from_render
+
+
+def set_rendered_title(page, title: str | None) -> None:
+    """Set the page's title as ``render()`` would, so ``page.title`` keeps its own order of sources."""
+    page._title_from_render = title

@@ -19,7 +19,8 @@ markdown_extensions:
 Order of a build: ``on_config`` checks versions (``compat``), registers the fences and the
 planning extension, and takes over notebook execution from mkdocs-jupyter; ``on_nav`` (last
 of all plugins) plans every page and starts the pages whose outputs are not cached, in
-parallel; pages then render in MkDocs' order, each waiting only for its own worker;
+parallel; pages then render in MkDocs' order, each waiting only for its own worker (a page
+whose outputs and text are unchanged is restored from its stored rendering: ``render``);
 ``on_post_build`` stores nothing more (entries are saved as pages finish), prunes what no
 page used, and stops the workers. A warm build starts no worker and imports no torch.
 """
@@ -164,7 +165,7 @@ class BuildState:
         self._facts: dict | None = None
         self.preload = list(options.preload)
         self.renders = RenderCache(self.cache, self.context)
-        self.planned: dict[str, tuple[str, str]] = {}  # src_uri -> (Markdown, the same after snippets)
+        self.planned: dict[str, tuple[str, str, str]] = {}  # src_uri -> (file, Markdown, the same after snippets)
         self.report: dict = {"executed": [], "cached": [], "seconds": {}}
         self.notebooks: dict[str, dict] = {}  # src_uri -> {"material", "text" | "future"}
         self.copies = Path(tempfile.mkdtemp(prefix="pageexec-notebooks-"))
@@ -270,7 +271,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         try:
             for preprocessor in md.preprocessors:
                 if isinstance(preprocessor, _PlanPreprocessor):
-                    self.state.planned[file.src_uri] = (body, "\n".join(lines))
+                    self.state.planned[file.src_uri] = (raw, body, "\n".join(lines))
                     preprocessor.run(lines)  # plans the page and starts it if it is not cached
                     break
                 lines = preprocessor.run(lines)
@@ -350,11 +351,11 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             return plan.records, [outcome.output for outcome in plan.future.result()]
 
         def render(config, files):
-            body, expanded = state.planned[page.file.src_uri]
+            raw, body, expanded = state.planned[page.file.src_uri]
             planned = state.engine.rendered.get(name)
             if body != page.markdown or planned is None or not planned.blocks:
                 return original(config, files)  # changed by a hook since planning, or nothing executed
-            state.renders.render(page, config, files, original, expanded=expanded, outputs=planned.outputs,
+            state.renders.render(page, config, files, original, source=raw, expanded=expanded, outputs=planned.outputs,
                                  replay=lambda records: state.engine.replay(planned, records), result=result)
 
         page.render = render

@@ -21,12 +21,16 @@ notebooks; ``compat`` lists it with the MkDocs versions it was verified with.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict
 from pathlib import Path
 
 from mkdocs.structure.toc import AnchorLink, get_toc
 
+from pageexec import compat
 from pageexec.cache import Cache, digest
 from pageexec.engine import ExecutedBlock
 
@@ -46,7 +50,7 @@ def snapshot(page, records: list[ExecutedBlock]) -> dict:
     return {
         "content": page.content,
         "toc": toc_tokens(list(page.toc)),
-        "title": page.title,
+        "title": compat.rendered_title(page),
         "anchors": sorted(page.present_anchor_ids or ()),
         "links": None if links is None else {file.src_uri: dict(found) for file, found in links.items()},
         "records": [asdict(record) for record in records],
@@ -57,16 +61,17 @@ def restore(page, payload: dict, files) -> list[ExecutedBlock] | None:
     """Set the page as ``render`` would have; the executed blocks' records, or None if unusable."""
     try:
         links = payload["links"]
-        if links is not None:
-            linked = {files.get_file_from_path(uri): found for uri, found in links.items()}
-            if None in linked:
-                return None  # a linked page is gone: render again, so MkDocs reports the link
-            if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:
-                page.links_to_anchors = linked
+        if not isinstance(links, dict):
+            return None  # stored without the links to check (never stored so; an old or edited entry)
+        linked = {files.get_file_from_path(uri): found for uri, found in links.items()}
+        if None in linked:
+            return None  # a linked page is gone: render again, so MkDocs reports the link
         records = [ExecutedBlock(**record) for record in payload["records"]]
+        if logging.getLogger("mkdocs").getEffectiveLevel() > logging.DEBUG:  # as render() does
+            page.links_to_anchors = linked
         page.content = payload["content"]
         page.toc = get_toc(payload["toc"])
-        page.title = payload["title"]
+        compat.set_rendered_title(page, payload["title"])
         page.present_anchor_ids = set(payload["anchors"])
     except (KeyError, TypeError, AttributeError):
         return None
@@ -92,50 +97,71 @@ class RenderCache:
         self.site = ""  # digest of the configuration and the file list, set when the files are known
         self.restored: list[str] = []  # src_uri of pages rendered from the cache
 
-    def material(self, page, expanded: str, outputs: list[str]) -> dict:
+    def material(self, page, source: str, expanded: str, outputs: list[str]) -> dict:
         return {"version": VERSION, "page": page.file.src_uri, "url": page.url, "context": self.context,
-                "site": self.site, "expanded": digest(expanded), "outputs": digest(outputs)}
+                "site": self.site, "source": digest(source), "expanded": digest(expanded), "outputs": digest(outputs)}
 
-    def render(self, page, config, files, render, *, expanded: str, outputs: list[str] | None, replay, result) -> None:
+    def render(self, page, config, files, render, *, source: str, expanded: str, outputs: list[str] | None,
+               replay, result) -> None:
         """The page's rendering from the cache, or ``render(config, files)`` and store it.
 
-        ``outputs`` are the page's executed outputs when they came from the cache (None: they
+        ``source`` is the page's file as read (front matter included: titles and line numbers
+        come from it), ``expanded`` its Markdown after snippets; ``outputs`` are the page's executed outputs when they came from the cache (None: they
         are being computed, so nothing stored can match); ``replay(records)`` takes the
         executed blocks' records of a restored rendering; after a fresh render ``result()``
         gives ``(records, outputs)``, or None when the page failed or is incomplete.
         """
         if outputs is not None:
-            stored = self.cache.load(KIND, self.material(page, expanded, outputs))
+            stored = self.cache.load(KIND, self.material(page, source, expanded, outputs))
             restored = restore(page, stored, files) if isinstance(stored, dict) else None
             if restored is not None:
                 replay(restored)
                 self.restored.append(page.file.src_uri)
                 return
         warnings = _Warnings()
-        logger = logging.getLogger("mkdocs")
-        logger.addHandler(warnings)
+        loggers = [logging.getLogger("mkdocs"), logging.getLogger()]  # MkDocs' own, and Markdown's and the rest
+        for logger in loggers:
+            logger.addHandler(warnings)
         try:
             render(config, files)
         finally:
-            logger.removeHandler(warnings)
+            for logger in loggers:
+                logger.removeHandler(warnings)
         done = result()
-        if warnings.count == 0 and done is not None:
+        # a verbose build (-v) does not collect the links to anchors: a later build could not check them
+        if warnings.count == 0 and done is not None and page.links_to_anchors is not None:
             records, outputs = done
-            self.cache.save(KIND, self.material(page, expanded, outputs), snapshot(page, records))
+            self.cache.save(KIND, self.material(page, source, expanded, outputs), snapshot(page, records))
+
+
+def _file_digest(path) -> str | None:
+    try:
+        with open(path, "rb") as handle:
+            return digest(handle.read().decode("utf-8", "replace"))
+    except (OSError, TypeError):
+        return None
+
+
+# the engine's own code, as this process runs it (read once: `mkdocs serve` keeps the modules it imported)
+CODE = digest([_file_digest(path) for path in sorted(Path(__file__).parent.glob("*.py"))])
+
+
+def _name(value):
+    """A stable stand-in for a value JSON cannot hold (a function, a slugify partial, a sub-config)."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, functools.partial):
+        return f"partial({_name(value.func)}, {value.args!r}, {sorted(value.keywords.items())!r})"
+    qualname = getattr(value, "__qualname__", None) or type(value).__qualname__
+    return f"{getattr(value, '__module__', None) or type(value).__module__}.{qualname}"
 
 
 def site_digest(config, files) -> str:
-    """What every page's rendering reads besides its own text: settings, hooks and the file list."""
-    texts = []
+    """What every page's rendering reads besides its own text: settings, hooks, engine and the file list."""
     hooks = [getattr(module, "__file__", None) for module in (config.hooks or {}).values()]
-    engine = sorted(str(path) for path in Path(__file__).parent.glob("*.py"))  # how blocks become HTML
-    for path in [config.config_file_path, *hooks, *engine]:
-        try:
-            with open(path, "rb") as handle:
-                texts.append(digest(handle.read().decode("utf-8", "replace")))
-        except (OSError, TypeError):
-            texts.append(None)
-    extensions = [e if isinstance(e, str) else f"{type(e).__module__}.{type(e).__qualname__}"
-                  for e in config.markdown_extensions]
+    texts = [_file_digest(path) for path in [config.config_file_path, *hooks]]
+    settings = json.dumps([[e if isinstance(e, str) else _name(e) for e in config.markdown_extensions],
+                           config.mdx_configs, dict(config.validation), config.use_directory_urls],
+                          default=_name, sort_keys=True, ensure_ascii=False)
     listing = sorted([f.src_uri, f.dest_uri, f.url] for f in files)
-    return digest([texts, extensions, config.use_directory_urls, listing])
+    return digest([texts, CODE, settings, listing])
