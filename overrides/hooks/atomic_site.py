@@ -17,17 +17,7 @@ import shutil
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
-
-
-class _Warnings(logging.Handler):
-    """Counts the build's warnings, as MkDocs' strict mode does."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+from mkdocs.utils import CountHandler
 
 
 class _Build:
@@ -35,7 +25,7 @@ class _Build:
         self.target = Path(config["site_dir"])
         self.folder = self.target.with_name(f".{self.target.name}.building-{os.getpid()}")
         self.strict = bool(config["strict"])
-        self.warnings = _Warnings()
+        self.warnings = CountHandler(level=logging.WARNING)  # what MkDocs' strict mode counts
         logging.getLogger("mkdocs").addHandler(self.warnings)
         for stale in self.target.parent.glob(f".{self.target.name}.building-*"):
             if not _running(stale.name.rsplit("-", 1)[-1]):
@@ -90,7 +80,7 @@ def on_post_build(config, **kwargs) -> None:
     if _build is None:
         return
     config["site_dir"] = str(_build.target)
-    if _build.strict and _build.warnings.count:  # MkDocs is about to abort: keep the previous site
+    if _build.strict and _build.warnings.get_counts():  # MkDocs is about to abort: keep the previous site
         _build.discard()
         return
     _build.swap()

@@ -361,7 +361,11 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         page.render = render
 
     def on_page_markdown(self, markdown_text, page, config, files):
-        raw = page.file.content_string if page.file.src_uri.endswith(".md") else markdown_text
+        planned = self.state.planned.get(page.file.src_uri)
+        if planned is not None and planned[1] == markdown_text:
+            raw = planned[0]  # the file as planning read it: not read a second time
+        else:
+            raw = page.file.content_string if page.file.src_uri.endswith(".md") else markdown_text
         self._where(page.file, markdown_text, raw)
         return markdown_text
 

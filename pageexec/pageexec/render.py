@@ -4,16 +4,17 @@ Converting a page with executed blocks is the costly part of a warm build: every
 source is highlighted and its result converted by a nested Markdown. When nothing the
 rendering depends on has changed, the page's rendering is restored instead:
 
-- its HTML (``page.content``), table of contents (``page.toc``) and title (``page.title``);
+- its HTML (``page.content``), table of contents (``page.toc``) and the title of its first heading;
 - the anchors it holds and the anchors it links to in other pages (``present_anchor_ids``,
   ``links_to_anchors``), so MkDocs still validates every link against every page;
 - the record of its executed blocks (``PageExecPlugin.executed``), so hooks see the same.
 
 The key is the digest of everything the rendering reads: the page's Markdown after
 snippets (so an included file's edit renders it again), its executed outputs, the build's
-fingerprint (installed versions, ``depends_on``), the configuration file and hook files, and
-the site's file list (relative links resolve against it). A rendering that logged a
-warning is never stored, so a strict build fails on it every time.
+fingerprint (installed versions, ``depends_on``), the whole file (front matter included), the
+configuration, the hook files, the engine's code, and the site's file list (relative links
+resolve against it). A rendering that logged a warning is never stored, so a strict build
+fails on it every time.
 
 The page's ``render`` is replaced on the page object, which is how mkdocs-jupyter renders
 notebooks; ``compat`` lists it with the MkDocs versions it was verified with.
@@ -29,6 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.utils import CountHandler
 
 from pageexec import compat
 from pageexec.cache import Cache, digest
@@ -78,17 +80,6 @@ def restore(page, payload: dict, files) -> list[ExecutedBlock] | None:
     return records
 
 
-class _Warnings(logging.Handler):
-    """Counts the warnings logged while a page renders."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 class RenderCache:
     """Page renderings of one build, stored in the build's cache under the kind ``render``."""
 
@@ -106,10 +97,11 @@ class RenderCache:
         """The page's rendering from the cache, or ``render(config, files)`` and store it.
 
         ``source`` is the page's file as read (front matter included: titles and line numbers
-        come from it), ``expanded`` its Markdown after snippets; ``outputs`` are the page's executed outputs when they came from the cache (None: they
-        are being computed, so nothing stored can match); ``replay(records)`` takes the
-        executed blocks' records of a restored rendering; after a fresh render ``result()``
-        gives ``(records, outputs)``, or None when the page failed or is incomplete.
+        come from it) and ``expanded`` its Markdown after snippets. ``outputs`` are the page's
+        executed outputs when they came from the cache (None: they are being computed, so
+        nothing stored can match). ``replay(records)`` takes the executed blocks' records of a
+        restored rendering; after a fresh render ``result()`` gives ``(records, outputs)``, or
+        None when the page failed or is incomplete.
         """
         if outputs is not None:
             stored = self.cache.load(KIND, self.material(page, source, expanded, outputs))
@@ -118,7 +110,7 @@ class RenderCache:
                 replay(restored)
                 self.restored.append(page.file.src_uri)
                 return
-        warnings = _Warnings()
+        warnings = CountHandler(level=logging.WARNING)
         loggers = [logging.getLogger("mkdocs"), logging.getLogger()]  # MkDocs' own, and Markdown's and the rest
         for logger in loggers:
             logger.addHandler(warnings)
@@ -129,7 +121,7 @@ class RenderCache:
                 logger.removeHandler(warnings)
         done = result()
         # a verbose build (-v) does not collect the links to anchors: a later build could not check them
-        if warnings.count == 0 and done is not None and page.links_to_anchors is not None:
+        if not warnings.get_counts() and done is not None and page.links_to_anchors is not None:
             records, outputs = done
             self.cache.save(KIND, self.material(page, source, expanded, outputs), snapshot(page, records))
 
