@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import importlib.util
+import io
 import json
+import re
+import shlex
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -88,9 +93,13 @@ def test_print_becomes_show_and_arguments_stay_aligned():
     assert export.print_to_show(code, "show_markdown").split("\n")[2] == "              2))"
 
 
-def test_print_with_more_than_one_value_is_refused():
-    with pytest.raises(ValueError, match="line 1"):
-        export.print_to_show("print(1, 2)")
+def test_print_with_any_arguments_becomes_show_with_the_same_arguments():
+    code = 'print("x =", 1, sep="", end="")\nprint()\nprint(*[1, 2], file=None, flush=True)'
+    renamed = ast.parse(code)
+    for node in ast.walk(renamed):
+        if isinstance(node, ast.Name) and node.id == "print":
+            node.id = "show"
+    assert ast.dump(ast.parse(export.print_to_show(code))) == ast.dump(renamed)
 
 
 def test_figures_become_standalone_svg_documents():
@@ -123,6 +132,12 @@ def test_notebook_without_figures_has_no_helper():
     assert "helper" not in [cell["metadata"]["linreg"] for cell in nb["cells"]]
 
 
+def test_script_names_the_command_that_runs_it_even_with_a_space_in_its_name():
+    source = export.Source(title="t", url="u", wheel_url="w", name="my lesson")
+    command = re.search(r"^# 그다음 (.+) 로 실행합니다\.$", export.script(BLOCKS[1:2], source, PAGE), re.M).group(1)
+    assert shlex.split(command) == ["python", "my lesson.py"]
+
+
 def test_script_runs_and_prints_what_the_page_printed(tmp_path):
     path = tmp_path / "p.py"
     path.write_text(export.script(BLOCKS, SOURCE, PAGE), encoding="utf-8")
@@ -133,3 +148,87 @@ def test_script_runs_and_prints_what_the_page_printed(tmp_path):
     assert done.returncode == 0, done.stderr
     assert done.stdout == "".join(export.script_output(BLOCKS, "p")) == "1\n**표**\n그림 저장: p-figure-1.svg\n"
     assert (tmp_path / "p-figure-1.svg").read_text() == '<svg xmlns="http://www.w3.org/2000/svg" width=\'1\'>1</svg>'
+
+
+# A page whose blocks print with print's whole signature: several values, sep=, end=.
+PRINTS_PAGE = """# 출력
+
+```python exec="1" session="s"
+x = 2
+print("x =", x)
+```
+
+```python exec="1" session="s"
+print("|", "v", "|", "v²", "|")
+print("|", "---", "|", "---", "|", sep="")
+for v in (1, x):
+    print(f"| {v}", v * v, sep=" | ", end=" |\\n")
+```
+
+```python exec="1" html="1" session="s"
+print("<svg width='", x, "'>", "</svg>", sep="")
+print("<p>", "끝", "</p>")
+```
+
+```python exec="1" result="text" session="s"
+print("x", x, sep="=")
+```
+"""
+
+
+def page_blocks(page: str) -> list[Block]:
+    """The page's executed blocks with what they print, run here as the page runs them (one namespace)."""
+    lines = page.split("\n")
+    starts = [n for n, line in enumerate(lines, start=1) if 'exec="1"' in line]
+    scope, blocks = {}, []
+    for start in starts:
+        end = lines.index("```", start)
+        code = "\n".join(lines[start:end])
+        buffer = io.StringIO()
+        with contextlib.redirect_stdout(buffer):
+            exec(code, scope)  # noqa: S102
+        blocks.append(Block(code, buffer.getvalue(), html='html="1"' in lines[start - 1], line=start))
+    return blocks
+
+
+@pytest.fixture(scope="module")
+def kernels(tmp_path_factory):
+    """A kernelspec folder whose "here" kernel runs this Python (ipykernel)."""
+    folder = tmp_path_factory.mktemp("kernels")
+    (folder / "here").mkdir()
+    (folder / "here" / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "here", "language": "python"}))
+    return folder
+
+
+def test_notebook_shows_each_block_output_whole_whatever_print_was_given(kernels):
+    from jupyter_client.kernelspec import KernelSpecManager
+    from jupyter_client.manager import KernelManager
+    from nbclient import NotebookClient
+
+    blocks = page_blocks(PRINTS_PAGE)
+    assert [export.output_kind(b, PRINTS_PAGE) for b in blocks] == ["markdown", "markdown", "html", "text"]
+    nb = nbformat.reads(export.notebook_json(blocks, SOURCE, PRINTS_PAGE), as_version=4)
+    nb.cells[1].source = ""  # the install: the package is not needed here
+    manager = KernelManager(kernel_name="here", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
+    NotebookClient(nb, km=manager, timeout=60, allow_errors=False).execute()
+    ran = [cell for cell in nb.cells if cell.metadata["linreg"] == "block"]
+    assert len(ran) == len(blocks)
+    for cell, block in zip(ran[:3], blocks[:3]):
+        mime = "text/html" if block.html else "text/markdown"
+        # one output per block, as on the page (the table stays one table); the downloads
+        # proof's contract: what is displayed, plus print's last newline, is what the page printed
+        assert [o.output_type for o in cell.outputs] == ["display_data"], cell.source
+        assert cell.outputs[0].data[mime] + "\n" == block.output, cell.source
+    assert ran[3].outputs == [{"output_type": "stream", "name": "stdout", "text": blocks[3].output}]
+
+
+def test_script_prints_what_the_page_printed_whatever_print_was_given(tmp_path):
+    blocks = page_blocks(PRINTS_PAGE)
+    path = tmp_path / "p.py"
+    path.write_text(export.script(blocks, SOURCE, PRINTS_PAGE), encoding="utf-8")
+    done = subprocess.run([sys.executable, str(path)], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == blocks[0].output + blocks[1].output + "그림 저장: p-figure-1.svg\n" + blocks[3].output
+    assert (tmp_path / "p-figure-1.svg").read_text() == '<svg xmlns="http://www.w3.org/2000/svg" width=\'2\'></svg>'

@@ -34,6 +34,7 @@ import sys
 import tempfile
 import tomllib
 from pathlib import Path
+from urllib.parse import quote
 
 import export
 from mkdocs.exceptions import PluginError
@@ -132,7 +133,7 @@ def on_config(config, **kwargs):
     if not state.enabled:
         return config
     state.wheel = wheel_name(pyproject)
-    state.wheel_url = f"{config['site_url'].rstrip('/')}/{FOLDER}/{state.wheel}"
+    state.wheel_url = f"{config['site_url'].rstrip('/')}/{FOLDER}/{quote(state.wheel)}"
     repo = (config["repo_url"] or "").rstrip("/")
     state.colab = (f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}"
                    f"/blob/{COLAB_BRANCH}") if repo.startswith("https://github.com/") else ""
@@ -172,16 +173,17 @@ def _name(src_uri: str) -> str:
 
 
 def _source(src_uri: str, title: str, config) -> export.Source:
-    page_url = config["site_url"].rstrip("/") + "/" + _name(src_uri) + "/"
+    page_url = config["site_url"].rstrip("/") + "/" + quote(_name(src_uri)) + "/"
     return export.Source(title=title, url=page_url, wheel_url=state.wheel_url, name=posixpath.basename(_name(src_uri)))
 
 
 def links(src_uri: str, page_url: str) -> dict[str, str]:
-    """The page's download links, relative to the page, and its Colab link."""
+    """The page's download links, relative to the page (``page_url`` as MkDocs gives it,
+    percent-encoded), and its Colab link; paths percent-encoded (a name may hold a space)."""
     def url(path: str) -> str:
-        return get_relative_url(path, page_url or ".")
+        return get_relative_url(quote(path), page_url or ".")
 
-    colab = f"{state.colab}/{_name(src_uri)}.ipynb" if state.colab else ""
+    colab = f"{state.colab}/{quote(_name(src_uri))}.ipynb" if state.colab else ""
     return {"ipynb": url(f"{FOLDER}/{_name(src_uri)}.ipynb"), "py": url(f"{FOLDER}/{_name(src_uri)}.py"),
             "colab": colab, "wheel": url(f"{FOLDER}/{state.wheel}"), "help": url("").rstrip("/") + "/" + HELP}
 

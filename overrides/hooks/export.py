@@ -12,10 +12,12 @@ runs in one namespace here, as the blocks of a page's session do on the site.
   its opening comment; it does not install anything itself.
 - A block's output is text, HTML (``html="1"``: figures) or Markdown (neither ``html`` nor
   ``result``: the page renders it, e.g. a table), as its fence in the page says. In HTML
-  blocks each ``print(...)`` becomes ``show(...)``: in the notebook ``show`` displays the
-  HTML; in the script it writes each SVG figure to ``<script name>-figure-<n>.svg`` beside
-  the script and prints that file name. In the notebook, Markdown blocks ``show_markdown(...)``
-  instead of printing, so tables look as on the page; the script prints them as they are.
+  blocks each ``print(...)`` becomes ``show(...)``, with the same arguments: in the notebook
+  ``show`` displays the HTML; in the script it writes each SVG figure to
+  ``<script name>-figure-<n>.svg`` beside the script and prints that file name. In the
+  notebook, Markdown blocks ``show_markdown(...)`` instead of printing, so tables look as on
+  the page; the script prints them as they are. In the notebook, what one cell shows is one
+  output, as on the page (a table printed line by line stays one table).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -101,18 +104,12 @@ def output_kind(block: Block, markdown: str) -> str:
 
 
 def print_to_show(code: str, name: str = "show") -> str:
-    """Rename every call of ``print`` in ``code`` to ``name`` (which takes one argument).
-
-    Raises:
-        ValueError: for a ``print`` call with other than one positional argument.
-    """
+    """Rename every call of ``print`` in ``code`` to ``name`` (which takes print's arguments)."""
     tree = ast.parse(code)
     calls = [node for node in ast.walk(tree)
              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"]
     lines = code.split("\n")
     for call in sorted(calls, key=lambda c: (c.func.lineno, c.func.col_offset), reverse=True):
-        if len(call.args) != 1 or call.keywords:
-            raise ValueError(f"line {call.lineno}: a block printing HTML must print one value per call")
         raw = lines[call.func.lineno - 1].encode()
         start = call.func.col_offset  # a byte offset
         lines[call.func.lineno - 1] = (raw[:start] + name.encode() + raw[start + len(b"print"):]).decode()
@@ -165,25 +162,57 @@ def _intro(source: Source, markdown: bool = False) -> str:
 
 
 NOTEBOOK_SHOW = '''# 페이지에서 그림(HTML)이나 표(Markdown)로 보이는 출력을 노트북에서도 그렇게 표시합니다.
+# show와 show_markdown은 print와 같은 인수를 받고, 셀 하나가 출력한 것을 페이지처럼 출력 하나로 모읍니다.
+import sys
+
+from IPython import get_ipython
 from IPython.display import HTML, Markdown, display
 
-
-def show(html):
-    display(HTML(html))
+_output = {"kind": None, "text": "", "handle": None}
 
 
-def show_markdown(text):
-    display(Markdown(text))'''
+def _new_cell(info=None):
+    _output["kind"] = None
+
+
+get_ipython().events.register("pre_run_cell", _new_cell)
+
+
+def _display(kind, values, sep, end, file, flush):
+    if file is not None and file is not sys.stdout:  # 페이지에 나오지 않는 출력(예: sys.stderr)
+        print(*values, sep=sep, end=end, file=file, flush=flush)
+        return
+    if _output["kind"] is not kind:  # 새 셀: 새 출력
+        _output.update(kind=kind, text="", handle=None)
+    _output["text"] += (" " if sep is None else sep).join(map(str, values)) + ("\\n" if end is None else end)
+    shown = kind(_output["text"].removesuffix("\\n"))
+    if _output["handle"] is None:
+        _output["handle"] = display(shown, display_id=True)
+    else:
+        _output["handle"].update(shown)
+
+
+def show(*values, sep=" ", end="\\n", file=None, flush=False):
+    _display(HTML, values, sep, end, file, flush)
+
+
+def show_markdown(*values, sep=" ", end="\\n", file=None, flush=False):
+    _display(Markdown, values, sep, end, file, flush)'''
 
 SCRIPT_SHOW = '''# 페이지에서 그림(HTML)으로 보이는 출력은 SVG 파일로 저장하고, 그 파일 이름을 출력합니다.
 import re
+import sys
 from pathlib import Path
 
 _figure_count = 0
 
 
-def show(html):
+def show(*values, sep=" ", end="\\n", file=None, flush=False):
     global _figure_count
+    if file is not None and file is not sys.stdout:  # 페이지에 나오지 않는 출력(예: sys.stderr)
+        print(*values, sep=sep, end=end, file=file, flush=flush)
+        return
+    html = (" " if sep is None else sep).join(map(str, values)) + ("\\n" if end is None else end)
     for svg in re.findall(r"<svg\\b.*?</svg>", html, re.S):
         if "xmlns=" not in svg[: svg.index(">")]:
             svg = svg.replace("<svg", '<svg xmlns="http://www.w3.org/2000/svg"', 1)
@@ -254,7 +283,7 @@ def script(blocks: Sequence[Block], source: Source, markdown: str) -> str:
     parts = [
         f"# {source.title}\n#\n# {_intro(source)}\n"
         f"# 실행하기 전에 이 페이지를 만든 것과 같은 linreg 패키지(와 torch 2.13.0)를 설치하세요:\n"
-        f"#\n#     pip install {source.wheel_url}\n#\n# 그다음 python {source.name}.py 로 실행합니다.\n"
+        f"#\n#     pip install {source.wheel_url}\n#\n# 그다음 python {shlex.quote(source.name + '.py')} 로 실행합니다.\n"
     ]
     if any(block.html for block in blocks):
         parts.append(f"# %%\n{SCRIPT_SHOW}\n")
