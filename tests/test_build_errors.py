@@ -92,7 +92,8 @@ def test_the_lesson_template_builds_and_a_mistake_in_it_is_named(tmp_path):
     assert "ValueError: nb_epochs must not be negative, got -1" in log
 
 
-def test_an_interrupted_build_keeps_the_site_and_leaves_no_process_or_folder(tmp_path):
+@pytest.mark.parametrize("stop", ["SIGINT", "SIGKILL"])  # Ctrl-C, and kill -9 of mkdocs
+def test_an_interrupted_build_keeps_the_site_and_leaves_no_process_or_folder(tmp_path, tmp_path_factory, stop):
     import os
     import signal
     import subprocess
@@ -102,7 +103,7 @@ def test_an_interrupted_build_keeps_the_site_and_leaves_no_process_or_folder(tmp
     config = fixture_site(tmp_path, {"index.md": GOOD})
     assert build(tmp_path / "site", config, cwd=tmp_path).returncode == 0
     before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
-    marker = tmp_path / "running.pid"
+    marker = tmp_path_factory.mktemp("outside") / "running.pid"  # a page may not write inside the project
     (tmp_path / "docs" / "slow.md").write_text(fence(
         f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"))
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")]
@@ -112,13 +113,37 @@ def test_an_interrupted_build_keeps_the_site_and_leaves_no_process_or_folder(tmp
     while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
         time.sleep(0.05)  # until the block runs
     worker = int(marker.read_text())
-    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    if stop == "SIGINT":
+        os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    else:
+        os.kill(process.pid, signal.SIGKILL)  # mkdocs alone: its zygote and the worker must follow it
     process.communicate(timeout=60)
     assert process.returncode != 0
     after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
     assert after == before
-    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
+    if stop == "SIGINT":  # a killed build cannot tidy up; the next build removes its folder
+        assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".site")]
     deadline = time.monotonic() + 10
     while os.path.exists(f"/proc/{worker}") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not os.path.exists(f"/proc/{worker}") or open(f"/proc/{worker}/stat").read().split()[2] == "Z"
+
+
+def test_a_package_that_does_not_import_fails_the_build_once_by_name_and_keeps_the_site(tmp_path):
+    """A typo in the package: before, the strict build passed and published the raw fences."""
+    (tmp_path / "demo_pkg").mkdir()
+    init = tmp_path / "demo_pkg" / "__init__.py"
+    init.write_text("VALUE = 41\n")
+    pages = {"index.md": GOOD, "b.md": fence("import demo_pkg\nprint(demo_pkg.VALUE + 1)")}
+    config = fixture_site(tmp_path, pages, watch=["demo_pkg"], preload=["demo_pkg"])
+    env = {"PYTHONPATH": str(tmp_path)}
+    assert build(tmp_path / "site", config, cwd=tmp_path, env=env).returncode == 0
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    init.write_text("VALUE = (41\n")  # a syntax error
+    result = build(tmp_path / "site", config, cwd=tmp_path, env=env)
+    assert result.returncode != 0
+    assert "could not run: the worker processes could not start: importing 'demo_pkg' raised SyntaxError" in result.log
+    assert result.log.count("Traceback (most recent call last)") == 1  # the package's own traceback, once
+    assert str(init) in result.log
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
+    assert after == before

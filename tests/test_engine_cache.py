@@ -77,11 +77,47 @@ def test_prune_removes_what_the_build_did_not_use_of_its_own_kinds(tmp_path):
     first.save("page", OTHER, ["2\n"])
     first.save("css", OTHER, "x")
     (tmp_path / "notes.txt").write_text("not ours")
+    _age(tmp_path)
     second = Cache(tmp_path)
     assert second.load("page", MATERIAL) == ["1\n"]
     assert second.prune({"page"}) == [entry(second, OTHER).name]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("lease-")) == sorted(
         [entry(second, MATERIAL).name, f"css-{digest(OTHER)}.json", "notes.txt"])
+
+
+def _age(folder, seconds=60):
+    for path in folder.iterdir():
+        os.utime(path, (path.stat().st_atime - seconds, path.stat().st_mtime - seconds))
+
+
+def test_two_builds_sharing_a_folder_never_prune_each_others_live_entries(tmp_path):
+    """`mkdocs serve` (another process, alive) holds its entries; a build that started later keeps them."""
+    import subprocess
+    import sys
+
+    Cache(tmp_path).save("page", OTHER, ["2\n"])
+    _age(tmp_path)
+    (tmp_path / f"lease-{os.getpid()}.txt").unlink()
+    serve = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (tmp_path / f"lease-{serve.pid}.txt").write_text(entry(Cache(tmp_path), OTHER).name)
+        (tmp_path / "lease-999999999.txt").write_text("anything")  # a process that is gone
+        build = Cache(tmp_path)
+        build.save("page", MATERIAL, ["1\n"])
+        assert build.prune({"page"}) == []  # the other build's entry is held by its lease
+        assert not (tmp_path / "lease-999999999.txt").exists()
+    finally:
+        serve.kill()
+        serve.wait()
+    assert Cache(tmp_path).prune({"page"}) == [entry(build, OTHER).name]  # once it is gone, its old entry goes
+
+
+def test_an_entry_written_after_a_build_started_is_not_pruned_by_it(tmp_path):
+    build = Cache(tmp_path)
+    other = Cache(tmp_path)
+    other.save("page", OTHER, ["2\n"])  # a racing build's fresh entry, not yet in any lease it could write
+    (tmp_path / f"lease-{os.getpid()}.txt").unlink()
+    assert build.prune({"page"}) == []
 
 
 @pytest.mark.parametrize("place", ["read-only", "dev-null", "full-disk"])

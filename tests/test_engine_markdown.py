@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 
 import markdown
@@ -35,8 +36,9 @@ print("<b>bold</b>")
 def render(tmp_path):
     engines = []
 
-    def render(text: str, *, name: str = "docs/page.md", cache: bool = True, show_failures: bool = False, **limits):
-        runner = Runner(preload=[], cwd=os.getcwd(), timeout=limits.get("timeout", 10),
+    def render(text: str, *, name: str = "docs/page.md", cache: bool = True, show_failures: bool = False,
+               preload=(), **limits):
+        runner = Runner(preload=list(preload), cwd=str(limits.get("cwd", os.getcwd())), timeout=limits.get("timeout", 10),
                         output_limit=limits.get("output_limit", 100_000), workers=1)
         engine = Engine(runner=runner, cache=Cache(tmp_path / "cache") if cache else None, show_failures=show_failures)
         engine.current = lambda: name
@@ -94,6 +96,27 @@ def test_a_raising_block_fails_naming_file_line_and_block(render):
 def test_every_way_a_block_can_fail_is_named(render, code, message):
     with pytest.raises(BlockError, match=r"docs/page\.md:1 " + message.replace("(", r"\(").replace(")", r"\)")):
         render(f'```python exec="1"\n{code}\n```\n', cache=False, timeout=1, output_limit=1000)
+
+
+@pytest.mark.parametrize("show_failures", [False, True])
+def test_workers_that_cannot_start_fail_the_page_by_name_not_silently(render, tmp_path, show_failures):
+    """superfences turns any other exception of a fence into a plain code block: the failure must be a BlockError."""
+    (tmp_path / "typo_pkg.py").write_text("def f(:\n    pass\n")
+    text = '# P\n\n```python exec="1"\nprint(1)\n```\n'
+    if not show_failures:
+        with pytest.raises(BlockError) as raised:
+            render(text, cache=False, preload=["typo_pkg"], cwd=tmp_path)
+        message = str(raised.value)
+    else:
+        message = html.unescape(render(text, cache=False, preload=["typo_pkg"], cwd=tmp_path, show_failures=True))
+        assert "pageexec-failure" in message and 'exec="1"' not in message  # shown as an error, not as a raw fence
+    assert "docs/page.md:3 (executed block 1) could not run: the worker processes could not start: " \
+           "importing 'typo_pkg' raised SyntaxError" in message
+
+
+def test_printing_text_that_is_not_unicode_fails_by_name(render):
+    with pytest.raises(BlockError, match=r"docs/page\.md:1 \(executed block 1\) printed text that is not valid Unicode"):
+        render('```python exec="1"\nprint("\\udcff")\n```\n')
 
 
 def test_a_later_block_of_a_failed_page_reports_the_first_failure(render):

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pageexec.runner import Job, Runner
+from pageexec.runner import Job, Runner, WorkersUnavailable
 
 
 @pytest.fixture(scope="module")
@@ -106,3 +106,91 @@ def _alive(pid: int) -> bool:
             return stat.read().split()[2] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_package_that_does_not_import_is_named_once_with_its_traceback(tmp_path):
+    (tmp_path / "broken_pkg.py").write_text("VALUE = (1,\n")  # a syntax error, as a typo in linreg/cost.py
+    runner = Runner(preload=["broken_pkg"], cwd=str(tmp_path), timeout=5, output_limit=1000, workers=1)
+    try:
+        with pytest.raises(WorkersUnavailable) as raised:
+            runner.run_page([Job("print(1)", None, "docs/p.md:3 (executed block 1)")])
+        first, _, trace = str(raised.value).partition("\n")
+        assert first.startswith("the worker processes could not start: importing 'broken_pkg' raised SyntaxError")
+        assert "broken_pkg.py" in first and "Traceback" in trace and trace.count("Traceback") == 1
+        with pytest.raises(WorkersUnavailable):  # every later page: the same cause, no new attempt
+            runner.run_page([Job("print(2)", None, "docs/q.md:3 (executed block 1)")])
+    finally:
+        runner.close()
+
+
+def test_a_page_runs_in_its_folder_and_cannot_write_inside_the_project(tmp_path):
+    project, docs = tmp_path / "project", tmp_path / "project" / "docs"
+    docs.mkdir(parents=True)
+    (docs / "data.csv").write_text("1,2\n")
+    runner = Runner(preload=[], cwd=str(project), timeout=10, output_limit=10_000, workers=1)
+    runner.project = str(project)
+    try:
+        jobs = [Job("import os\nprint(os.getcwd())\nprint(open('data.csv').read().strip())", "s", "a"),
+                Job("import tempfile, pathlib\np = pathlib.Path(tempfile.gettempdir(), 'out.txt')\n"
+                    "p.write_text('scratch')\nprint(p.read_text())", "s", "b"),
+                Job("open('written.txt', 'w').write('x')", "s", "c")]
+        outcomes = runner.run_page(jobs, str(docs))
+        assert [o.kind for o in outcomes] == ["ok", "ok", "error"]
+        assert outcomes[0].output == f"{docs}\n1,2\n" and outcomes[1].output == "scratch\n"
+        assert "may not write inside the project" in outcomes[2].output and "written.txt" in outcomes[2].output
+        for code in ("import os; os.mkdir('new')", "import os; os.remove('data.csv')",
+                     "import os; os.rename('data.csv', 'moved.csv')", "import shutil; shutil.rmtree('..')",
+                     f"open({str(project / 'mkdocs.yml')!r}, 'a')"):
+            outcome = runner.run_page([Job(code, None, "d")], str(docs))[0]
+            assert outcome.kind == "error" and "may not write inside the project" in outcome.output, code
+        assert sorted(p.name for p in project.rglob("*")) == ["data.csv", "docs"]
+    finally:
+        runner.close()
+
+
+def test_a_function_a_page_defines_works_with_multiprocessing(runner):
+    code = ("from multiprocessing import Pool\n\ndef square(x):\n    return x * x\n\n"
+            "with Pool(2) as pool:\n    print(pool.map(square, range(4)))")
+    outcome = run(runner, code)[0]
+    assert outcome.ok, outcome.output
+    assert outcome.output == f"{[x * x for x in range(4)]}\n"
+
+
+def test_printing_text_that_is_not_unicode_is_named(runner):
+    outcome = run(runner, "print('a\\udcff b')")[0]
+    assert outcome.kind == "invalid" and "'\\udcff'" in outcome.detail
+
+
+def test_a_blocks_width_does_not_outlive_it(runner):
+    probe = "import os; print(os.environ.get('COLUMNS'))"
+    alone = runner.run_page([Job(probe, "s", "a")])[0].output
+    outcomes = runner.run_page([Job(probe, "s", "a", width=40), Job(probe, "s", "b")])
+    assert alone != "40\n" and [o.output for o in outcomes] == ["40\n", alone]
+
+
+def test_the_workers_die_with_a_killed_build(tmp_path):
+    """kill -9 of the build: no page's worker keeps running its block (a parent-death signal)."""
+    import signal
+    import subprocess
+    import sys
+
+    marker = tmp_path / "worker.pid"
+    block = f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"
+    build = ("from pageexec.runner import Job, Runner\n"
+             "r = Runner(preload=[], cwd='.', timeout=0, output_limit=0, workers=1)\n"
+             f"r.run_page([Job({block!r}, None, 'p')])\n")
+    process = subprocess.Popen([sys.executable, "-c", build])
+    try:
+        deadline = time.monotonic() + 30
+        while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker = int(marker.read_text())
+        assert _alive(worker)
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait()
+        deadline = time.monotonic() + 10
+        while _alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(worker)
+    finally:
+        process.kill()

@@ -6,6 +6,11 @@ and a checksum over both. On read the checksum must match, the stored material m
 requested material and its digest the file's key: a truncated, edited or copied entry is
 refused, deleted and recomputed. A folder that cannot be written (read-only, not a folder,
 a full disk) gives one warning line, and the build goes on without the cache.
+
+Builds may share a folder at the same time (``mkdocs serve`` and ``make build``, say). Each
+process keeps a *lease* (``lease-<pid>.txt``) naming the entries it uses, and pruning
+deletes an entry only if no living process holds it and it is older than the pruning
+build: two builds never delete each other's live entries.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import json
 import logging
 import os
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -43,6 +49,43 @@ class Cache:
         self.used: set[str] = set()
         self.usable = mode != "off"
         self.refused: list[str] = []
+        self.started = time.time()
+        self._lock = threading.Lock()
+
+    @property
+    def lease(self) -> Path:
+        return self.folder / f"lease-{os.getpid()}.txt"
+
+    def _use(self, name: str) -> None:
+        """Record that this build uses the entry ``name``, in this process's lease too."""
+        with self._lock:
+            if name in self.used:
+                return
+            self.used.add(name)
+            if not self.usable or not self.folder.is_dir():
+                return
+            tmp = self.lease.with_suffix(".tmp")
+            try:
+                tmp.write_text("\n".join(sorted(self.used)), encoding="utf-8")
+                os.replace(tmp, self.lease)
+            except OSError:
+                pass  # a lease is a courtesy to other builds; this build is not harmed without it
+
+    def _held_by_others(self) -> set[str]:
+        """Entries named in the leases of other living processes (the leases of dead ones are deleted)."""
+        held: set[str] = set()
+        for lease in self.folder.glob("lease-*.txt"):
+            pid = lease.stem.removeprefix("lease-")
+            if pid == str(os.getpid()):
+                continue
+            if not _alive(pid):
+                lease.unlink(missing_ok=True)
+                continue
+            try:
+                held.update(lease.read_text(encoding="utf-8").split("\n"))
+            except OSError:
+                continue
+        return held
 
     def _path(self, kind: str, key: str) -> Path:
         return self.folder / f"{kind}-{key}.json"
@@ -50,7 +93,7 @@ class Cache:
     def load(self, kind: str, material: Any) -> Any | None:
         """The payload stored for ``material``, or None (missing, or refused and deleted)."""
         key = digest(material)
-        self.used.add(self._path(kind, key).name)
+        self._use(self._path(kind, key).name)
         if self.mode != "on":
             return None
         path = self._path(kind, key)
@@ -83,7 +126,10 @@ class Cache:
             return
         key = digest(material)
         body = {"version": VERSION, "kind": kind, "key": key, "material": material, "payload": payload}
-        data = _canonical({**body, "checksum": digest(body)})
+        try:
+            data = _canonical({**body, "checksum": digest(body)})
+        except (TypeError, ValueError) as error:  # not JSON, or not Unicode: never half written
+            raise ValueError(f"pageexec: cannot store a {kind} entry for {material.get('name', key) if isinstance(material, dict) else key}: {error}") from None
         tmp = None
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -99,7 +145,7 @@ class Cache:
         finally:
             if tmp is not None:
                 Path(tmp).unlink(missing_ok=True)
-        self.used.add(self._path(kind, key).name)
+        self._use(self._path(kind, key).name)
 
     def _unusable(self, why: str) -> None:
         if self.usable:
@@ -107,17 +153,42 @@ class Cache:
         self.usable = False
 
     def prune(self, kinds: set[str]) -> list[str]:
-        """Delete the entries of ``kinds`` this build did not use, and stale temporary files."""
+        """Delete the entries of ``kinds`` that this build did not use, no other living build holds,
+        and that are older than this build; and stale temporary files."""
         if not self.usable or not self.folder.is_dir():
             return []
+        held = self._held_by_others()
         removed = []
         for path in self.folder.iterdir():
-            stale_tmp = path.suffix == ".tmp" and time.time() - path.stat().st_mtime > 3600
+            try:
+                mtime = path.stat().st_mtime
+            except FileNotFoundError:
+                continue
+            stale_tmp = path.suffix == ".tmp" and time.time() - mtime > 3600
             ours = path.suffix == ".json" and path.stem.rsplit("-", 1)[0] in kinds
-            if stale_tmp or (ours and path.name not in self.used):
+            # (a second's margin: file times come from a coarser clock than time.time())
+            unused = path.name not in self.used and path.name not in held and mtime < self.started - 1
+            if stale_tmp or (ours and unused):
                 path.unlink(missing_ok=True)
                 removed.append(path.name)
         return removed
+
+    def release(self) -> None:
+        """Give up this process's lease (at the end of ``mkdocs serve`` or a build)."""
+        try:
+            self.lease.unlink(missing_ok=True)
+        except OSError:
+            pass  # an unusable folder holds no lease
+
+
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _setup_warning_line() -> None:

@@ -31,7 +31,7 @@ from pymdownx.superfences import SuperFencesException
 
 from pageexec.cache import Cache
 from pageexec.fences import EXEC_LANGUAGES, Fence, problems, pycon_code, scan
-from pageexec.runner import Job, Outcome, Runner
+from pageexec.runner import Job, Outcome, Runner, WorkersUnavailable
 
 try:  # a PluginError is what MkDocs reports as a build failure; plain Markdown users get an Exception
     from mkdocs.exceptions import PluginError as _Base
@@ -71,6 +71,7 @@ class Plan:
     records: list[ExecutedBlock] = field(default_factory=list)
     failed: bool = False
     live: list[Job] | None = None  # blocks run outside the plan (rare: text changed after planning)
+    folder: str | None = None  # the blocks' working directory (the page's folder)
     seconds: float = 0.0  # how long its worker ran (the fork server's start included, if it was the first)
     provenance: dict | None = None  # what produced the outputs: versions, commit, seconds (cached with them)
 
@@ -96,6 +97,10 @@ def failure_message(where: str, outcome: Outcome) -> str:
         return f"{where} ran longer than {outcome.detail:g} s (timeout) and was stopped"
     if outcome.kind == "limit":
         return f"{where} printed more than {outcome.detail:,} bytes (output_limit) and was stopped"
+    if outcome.kind == "invalid":
+        return f"{where} printed text that is not valid Unicode ({outcome.detail}); a page can only show text"
+    if outcome.kind == "unavailable":
+        return f"{where} could not run: {outcome.detail}"
     return f"{where} did not finish: {outcome.detail}"
 
 
@@ -110,6 +115,8 @@ class Engine:
         self.plans: dict[tuple[str, str], Plan] = {}
         self.current: Callable[[], str] = lambda: "<text>"  # the name of the text being rendered
         self.source: Callable[[], tuple[str | None, int]] = lambda: (None, 1)  # its file's text, first line
+        self.folder: Callable[[], str | None] = lambda: None  # its blocks' working directory
+        self.inputs: Callable[[], dict] = lambda: {}  # digests of the files it declares it reads (part of its key)
         self._by_md: weakref.WeakKeyDictionary[Markdown, Plan] = weakref.WeakKeyDictionary()
         self.failures: list[str] = []
         self.rendered: dict[str, Plan] = {}  # the last plan of each text name
@@ -141,11 +148,14 @@ class Engine:
         blocks = [fence for fence in fences if fence.executes]
         material = {"name": name, "context": self.context,
                     "blocks": [[fence.header, fence.code] for fence in blocks]}
-        key = (name, repr(material["blocks"]))
+        inputs = self.inputs() if blocks else {}
+        if inputs:
+            material["inputs"] = inputs
+        key = (name, repr(material["blocks"]), repr(inputs))
         with self._lock:
             if key in self.plans:
                 return self.plans[key]
-            plan = self.plans[key] = Plan(name, blocks, material)
+            plan = self.plans[key] = Plan(name, blocks, material, folder=self.folder())
         if blocks and self.cache is not None:
             stored = self.cache.load("page", material)
             outputs = stored.get("outputs") if isinstance(stored, dict) else None
@@ -161,7 +171,7 @@ class Engine:
     def _run_page(self, plan: Plan) -> list[Outcome]:
         started = time.perf_counter()
         try:
-            return self.runner.run_page(plan.jobs())
+            return self.runner.run_page(plan.jobs(), plan.folder)
         finally:
             plan.seconds = time.perf_counter() - started
             plan.provenance = {**self.provenance(), "seconds": round(plan.seconds, 1)}
@@ -172,7 +182,11 @@ class Engine:
         if plan.outputs is not None:
             return Outcome("ok", plan.outputs[index])
         self.start(plan)
-        outcomes = plan.future.result()
+        try:
+            outcomes = plan.future.result()
+        except Exception as error:  # noqa: BLE001 - the workers could not start: a named failure, not a crash
+            return Outcome("unavailable", detail=str(error) if isinstance(error, WorkersUnavailable)
+                           else f"the engine failed ({type(error).__name__}: {error})")
         if index < len(outcomes):
             return outcomes[index]
         failed = len(outcomes) - 1  # an earlier block failed: its failure is this page's failure
@@ -188,7 +202,10 @@ class Engine:
         """A block the plan does not know: run the page's blocks so far again, then it, in a fresh worker."""
         jobs = plan.live if plan.live is not None else [plan.jobs()[i] for i in plan.served]
         plan.live = jobs + [Job(code, session, f"{plan.name} (executed block {len(jobs) + 1})")]
-        return self.runner.run_page(plan.live)[-1]  # the block's outcome, or the earlier failure
+        try:
+            return self.runner.run_page(plan.live, plan.folder)[-1]  # the block's outcome, or the earlier failure
+        except WorkersUnavailable as error:
+            return Outcome("unavailable", detail=str(error))
 
     def run(self, md: Markdown, language: str, code: str, session: str | None, html: bool) -> tuple[str, str | None]:
         """Output of one block, and the failure message if it failed."""
@@ -224,7 +241,8 @@ class Engine:
 
     def replay(self, plan: Plan, records: list[ExecutedBlock]) -> Plan:
         """The record of ``plan``'s text rendered from a stored rendering: every block served."""
-        fresh = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance)
+        fresh = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance,
+                     folder=plan.folder)
         fresh.served, fresh.records = list(range(len(plan.blocks))), list(records)
         self.rendered[plan.name] = fresh
         return fresh
@@ -288,7 +306,8 @@ class _PlanPreprocessor(Preprocessor):
         source, first_line = self.engine.source()
         plan = self.engine.plan(self.engine.current(), "\n".join(lines), source=source, first_line=first_line)
         if plan.served:  # rendered once already in this build: a fresh record, the same outputs
-            plan = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance)
+            plan = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance,
+                        folder=plan.folder)
         self.engine._by_md[self.md] = plan
         self.engine.rendered[plan.name] = plan
         self.engine.start(plan)

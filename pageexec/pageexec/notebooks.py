@@ -32,18 +32,43 @@ def coalesce_streams(nb: dict) -> dict:
     return nb
 
 
-def execute(name: str, text: str, *, cwd: str, timeout: float, kernel: str, allow_errors: bool = False) -> str:
-    """The notebook ``text`` executed (JSON text); ``NotebookError`` naming ``name`` and the cell."""
+def output_size(cell: dict) -> int:
+    """Bytes a cell's outputs hold (stream text, data of every type, error tracebacks)."""
+    size = 0
+    for output in cell.get("outputs", []):
+        parts = [output.get("text", "")] + list((output.get("data") or {}).values()) + list(output.get("traceback") or [])
+        for part in parts:
+            text = "".join(part) if isinstance(part, list) else part if isinstance(part, str) else json.dumps(part)
+            size += len(text.encode("utf-8", "surrogatepass"))
+    return size
+
+
+def execute(name: str, text: str, *, cwd: str, timeout: float, kernel: str, allow_errors: bool = False,
+            output_limit: int = 0) -> str:
+    """The notebook ``text`` executed (JSON text); ``NotebookError`` naming ``name`` and the cell.
+
+    A cell whose outputs hold more than ``output_limit`` bytes (0: no limit) stops the
+    notebook, as a block that prints too much stops its page.
+    """
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
     nb = nbformat.reads(text, as_version=4)
+
+    def check_size(cell, cell_index, **_):
+        if output_limit and output_size(cell) > output_limit:
+            raise NotebookError(f"{name} (cell {cell_index + 1}) printed more than {output_limit:,} bytes "
+                                "(output_limit) and was stopped")
+
     client = NotebookClient(nb, timeout=timeout if timeout > 0 else None, kernel_name=kernel or "python3",
                             allow_errors=allow_errors, resources={"metadata": {"path": cwd}},
-                            extra_arguments=["--IPKernelApp.log_level=ERROR"])  # not its loopback-TCP notice
+                            extra_arguments=["--IPKernelApp.log_level=ERROR"],  # not its loopback-TCP notice
+                            on_cell_executed=check_size)
     try:
         client.execute()
+    except NotebookError:
+        raise
     except CellTimeoutError:
         raise NotebookError(f"{name}: a cell ran longer than {timeout:g} s (timeout) and was stopped") from None
     except DeadKernelError as error:

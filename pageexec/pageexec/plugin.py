@@ -28,6 +28,9 @@ page used, and stops the workers. A warm build starts no worker and imports no t
 from __future__ import annotations
 
 import atexit
+import functools
+import hashlib
+import importlib.util
 import html as html_lib
 import json
 import logging
@@ -81,25 +84,31 @@ def _number(name: str, value, kind=float) -> float:
     return number
 
 
-def installed_distributions() -> list[str]:
+# sys.path as the interpreter started: an import may add to it later (setuptools appends its
+# _vendor folder), which must not change what counts as installed
+_START_PATH = tuple(sys.path)
+
+
+@functools.cache
+def installed_distributions() -> tuple[str, ...]:
     """``name-version`` of every installed distribution, from the names of the metadata folders.
 
-    The folder names carry both (``torch-2.13.0+cpu.dist-info``), so no metadata file is read:
-    a few milliseconds where ``importlib.metadata`` takes a sixth of a second.
+    Read once per process, from the ``sys.path`` the interpreter started with, so two builds
+    of one ``mkdocs serve`` session agree whatever their hooks imported in between. The folder
+    names carry both (``torch-2.13.0+cpu.dist-info``), so no metadata file is read: a few
+    milliseconds where ``importlib.metadata`` takes a sixth of a second.
     """
     found = set()
-    for entry in sys.path:
+    for entry in _START_PATH:
         folder = Path(entry or ".")
         if folder.is_dir():
             found.update(p.name.rsplit(".", 1)[0].lower() for p in folder.iterdir()
                          if p.suffix in (".dist-info", ".egg-info"))
-    return sorted(found)
+    return tuple(sorted(found))
 
 
 def fingerprint(root: Path, depends_on: list[str]) -> str:
     """A digest of everything outside a page that its executed code depends on."""
-    import hashlib
-
     h = hashlib.sha256(f"pageexec {ENGINE_VERSION}|{sys.version}|{sys.platform}".encode())
     for name in sorted(depends_on):
         path = (root / name).resolve()
@@ -137,10 +146,19 @@ def provenance_html(facts: dict) -> str:
     if commit:
         changed = "에 수정을 더한 코드" if commit.endswith("+") else ""
         text += f" (커밋 <code>{html_lib.escape(commit.rstrip('+'))}</code>{changed})"
-    seconds = facts.get("seconds")
-    if isinstance(seconds, (int, float)):
-        text += f". 코드를 모두 실행하는 데 {seconds:.1f}초 걸렸습니다"
+    # the run time is not shown: two builds of one commit must give the same page (it is in the report)
     return f'<aside class="pageexec-provenance" data-search-exclude><p>이 페이지의 결과를 만든 환경: {text}.</p></aside>'
+
+
+def write_report(path: Path, report: dict) -> None:
+    """The build report as JSON, written atomically (its folder is made if missing)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as error:
+        raise PluginError(f"pageexec: cannot write the report to {path} ({error.strerror or error})") from None
 
 
 class BuildState:
@@ -161,6 +179,16 @@ class BuildState:
         self.engine = Engine(runner=self._runner, cache=self.cache, context=self.context,
                              show_failures=plugin.serving, provenance=self._provenance)
         self.named = list(options.provenance)
+        for name in self.named:
+            try:
+                metadata.version(name)
+            except metadata.PackageNotFoundError:
+                raise PluginError(f"pageexec: provenance names {name!r}, which is not an installed distribution") from None
+        for name in options.preload:
+            if importlib.util.find_spec(name.partition(".")[0]) is None:
+                raise PluginError(f"pageexec: preload names {name!r}, which is not an importable module")
+        self.report_path = options.report or os.environ.get("EXEC_REPORT") or None
+        self.logged: set[str] = set()  # causes of failures already logged with their traceback
         self.depends_on = list(options.depends_on)
         self._facts: dict | None = None
         self.preload = list(options.preload)
@@ -180,17 +208,16 @@ class BuildState:
         if self._facts is None:
             packages = []  # pairs, in the configured order (a cache entry's JSON sorts dict keys)
             for name in self.named:
-                try:
-                    packages.append([name, metadata.version(name)])
-                except metadata.PackageNotFoundError:
-                    packages.append([name, "?"])
+                packages.append([name, metadata.version(name)])  # checked when the build started
             self._facts = {"python": platform.python_version(), "packages": packages,
                            "commit": git_commit(self.root, self.depends_on)}
         return dict(self._facts)
 
     def _runner(self) -> Runner:
-        return Runner(preload=self.preload, cwd=str(self.root), timeout=self.timeout,
-                      output_limit=self.output_limit, workers=self.workers)
+        runner = Runner(preload=self.preload, cwd=str(self.root), timeout=self.timeout,
+                        output_limit=self.output_limit, workers=self.workers)
+        runner.project = str(self.root)  # the pages' code may not write into the project
+        return runner
 
     def close(self) -> None:
         if self.closed:
@@ -265,8 +292,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             raw = file.content_string
         except (OSError, UnicodeDecodeError):
             return  # MkDocs reports it when it reads the page
-        body, _ = page_meta.get_data(raw)
-        self._where(file, body, raw)
+        body, meta = page_meta.get_data(raw)
+        self._where(file, body, raw, meta)
         lines = body.split("\n")
         try:
             for preprocessor in md.preprocessors:
@@ -282,12 +309,38 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         finally:
             md.reset()
 
-    def _where(self, file, body: str, raw: str) -> None:
+    def _where(self, file, body: str, raw: str, meta: dict | None = None) -> None:
         at = raw.find(body) if body.strip() else -1
         first_line = raw.count("\n", 0, at) + 1 if at > 0 else 1
         engine = self.state.engine
+        folder = Path(file.abs_src_path).parent if file.abs_src_path else self.state.root
         engine.current = lambda: f"docs/{file.src_uri}"
         engine.source = lambda: (body, first_line)
+        engine.folder = lambda: str(folder)
+        engine.inputs = lambda: self._inputs(file, folder, (meta or {}).get("depends_on"))
+
+    def _inputs(self, file, folder: Path, declared) -> dict:
+        """Digests of the files a page declares it reads (``depends_on:`` in its front matter)."""
+        if declared is None:
+            return {}
+        names = [declared] if isinstance(declared, str) else declared
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            raise BlockError(f"docs/{file.src_uri}: depends_on must be a path or a list of paths "
+                             f"(relative to the page's folder), got {declared!r}")
+        found = {}
+        for name in names:
+            path = (folder / name).resolve()
+            if not path.exists():
+                raise BlockError(f"docs/{file.src_uri}: depends_on names {name!r}, which does not exist "
+                                 f"(looked for {path}; paths are relative to the page's folder)")
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            for item in files:
+                try:
+                    label = item.relative_to(self.state.root).as_posix()
+                except ValueError:
+                    label = str(item)
+                found[label] = hashlib.sha256(item.read_bytes()).hexdigest()
+        return found
 
     def _ignored(self, file) -> bool:
         """mkdocs-jupyter's ``execute_ignore``: notebooks shown as they are, never run."""
@@ -312,7 +365,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         started = time.perf_counter()
         executed = notebooks.execute(f"docs/{file.src_uri}", text, cwd=str(Path(file.abs_src_path).parent),
                                      timeout=self.state.timeout, kernel=material["kernel"],
-                                     allow_errors=material["allow_errors"])
+                                     allow_errors=material["allow_errors"], output_limit=self.state.output_limit)
         return executed, {**self.state._provenance(), "seconds": round(time.perf_counter() - started, 1)}
 
     # -- rendering -----------------------------------------------------------------------
@@ -330,6 +383,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
                 entry["text"], entry["provenance"] = entry["future"].result()
             except notebooks.NotebookError as error:
                 raise PluginError(str(error)) from None
+            except Exception as error:  # noqa: BLE001 - no kernel, say: named, never a traceback of ours
+                raise PluginError(f"{name} could not run: {type(error).__name__}: {error}") from None
             self.state.cache.save("notebook", entry["material"], {"text": entry["text"], "provenance": entry["provenance"]})
             self.state.report["executed"].append(page.file.src_uri)
         else:
@@ -366,7 +421,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             raw = planned[0]  # the file as planning read it: not read a second time
         else:
             raw = page.file.content_string if page.file.src_uri.endswith(".md") else markdown_text
-        self._where(page.file, markdown_text, raw)
+        self._where(page.file, markdown_text, raw, page.meta)
         return markdown_text
 
     def on_page_content(self, html, page, config, files):
@@ -389,7 +444,13 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         if plan.failed:
             state.complete = False
             for failure in state.engine.failures:
-                log.error("%s", failure)
+                # a cause shared by every page (the workers could not start) is logged in full once
+                first, _, cause = failure.partition(" could not run: ")
+                if cause and cause in state.logged:
+                    log.error("%s could not run: %s", first, cause.partition("\n")[0])
+                else:
+                    state.logged.add(cause)
+                    log.error("%s", failure)
             state.engine.failures.clear()
         return html
 
@@ -427,9 +488,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         state.report["torch_imported"] = "torch" in sys.modules
         state.report["workers_started"] = state.engine.runner.started_workers if state.engine.runner_started else 0
         state.report["refused"] = list(state.cache.refused)
-        path = self.config.report or os.environ.get("EXEC_REPORT")
-        if path:
-            Path(path).write_text(json.dumps(state.report, ensure_ascii=False, indent=1), encoding="utf-8")
+        if state.report_path:
+            write_report(Path(state.report_path), state.report)
         log.info("pageexec: %d page(s) executed, %d from the cache", len(state.report["executed"]), len(state.report["cached"]))
         state.close()
 
@@ -440,3 +500,4 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     def on_shutdown(self):
         if self.state is not None:
             self.state.close()
+            self.state.cache.release()

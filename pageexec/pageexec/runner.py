@@ -1,16 +1,20 @@
 """The build's side of the workers: a zygote per build, a fresh forked worker per page.
 
-``Runner.run_page(page, blocks)`` runs one page's blocks in order in a new worker and
-returns one ``Outcome`` per block that ran (it stops at the first failure). The time limit
+``Runner.run_page(jobs, folder)`` runs one page's blocks in order in a new worker (in the
+page's ``folder``) and returns one ``Outcome`` per block that ran (it stops at the first
+failure). The time limit
 is per block: a block that runs past it has its worker's whole process group killed
 (threads and child processes included). A worker that dies (``os._exit``, a segfault, a
 kill) is reported with its exit status. Pages run in parallel on up to ``workers``
-processes (``Runner.call(runner.run_page, jobs)``).
+processes (``Runner.call(runner.run_page, jobs)``). If the workers cannot start at all (a
+preloaded package does not import), ``run_page`` raises ``WorkersUnavailable`` with the
+import's traceback, every time, without trying again.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -49,6 +53,10 @@ class Outcome:
         return self.kind == "ok"
 
 
+class WorkersUnavailable(RuntimeError):
+    """The zygote could not start: the message's first line names the cause, the rest is the traceback."""
+
+
 class Zygote:
     """A process that has imported the preload modules and forks one worker per page."""
 
@@ -59,11 +67,16 @@ class Zygote:
             pass_fds=[theirs.fileno()], cwd=cwd, stdin=subprocess.DEVNULL)
         theirs.close()
         self.control, self.lock = ours, threading.Lock()
-        ready = self.control.recv(8)
-        if len(ready) != 8:
+        ready = self.control.recv(1 << 16)
+        if not ready.startswith(b"R"):
             code = self.process.wait()
-            raise RuntimeError(f"the worker process could not start (preloading {', '.join(preload) or 'nothing'} "
-                               f"failed with exit code {code}; see the traceback above)")
+            self.control.close()
+            if ready.startswith(b"E"):
+                why, _, trace = ready[1:].decode("utf-8", "replace").partition("\n")
+                raise WorkersUnavailable(f"the worker processes could not start: {why} "
+                                         f"(preload: {', '.join(preload)})\n{trace}")
+            raise WorkersUnavailable(f"the worker processes could not start: the zygote ended with exit code {code} "
+                                     f"(preload: {', '.join(preload) or 'nothing'})")
 
     def fork(self) -> tuple[int, socket.socket]:
         ours, theirs = socket.socketpair()
@@ -118,12 +131,20 @@ class Runner:
         self._lock = threading.Lock()
         self.started_workers = 0
         self._live: set[int] = set()
+        self.project: str | None = None  # a folder the pages' code may not write into
+        self.broken: WorkersUnavailable | None = None
 
     @property
     def zygote(self) -> Zygote:
         with self._lock:
+            if self.broken is not None:
+                raise self.broken
             if self._zygote is None:
-                self._zygote = Zygote(self.preload, self.cwd)
+                try:
+                    self._zygote = Zygote(self.preload, self.cwd)
+                except WorkersUnavailable as error:
+                    self.broken = error
+                    raise
             return self._zygote
 
     def call(self, function, *args, **kwargs) -> Future:
@@ -150,8 +171,8 @@ class Runner:
             except BaseException as error:  # noqa: BLE001 - handed to whoever waits on the future
                 future.set_exception(error)
 
-    def run_page(self, jobs: Sequence[Job]) -> list[Outcome]:
-        """Run ``jobs`` in order in one new worker; stop at the first that fails."""
+    def run_page(self, jobs: Sequence[Job], folder: str | None = None) -> list[Outcome]:
+        """Run ``jobs`` in order in one new worker, in ``folder``; stop at the first that fails."""
         outcomes: list[Outcome] = []
         if not jobs:
             return outcomes
@@ -160,8 +181,10 @@ class Runner:
         with self._lock:
             self.started_workers += 1
             self._live.add(pid)
+        scratch = None
         try:
-            wire.receive(channel, timeout=30)  # "ready": the worker is its own process group now
+            wire.send(channel, ("page", folder or self.cwd, self.project))
+            _, _, scratch = wire.receive(channel, timeout=30)  # "ready": the worker is its own process group now
             for job in jobs:
                 outcome = self._run(zygote, pid, channel, job)
                 outcomes.append(outcome)
@@ -173,6 +196,8 @@ class Runner:
             self._kill(pid)
             channel.close()
             zygote.exit_code(pid, wait=0)  # reap it
+            if scratch:
+                shutil.rmtree(scratch, ignore_errors=True)
         return outcomes
 
     def _run(self, zygote: Zygote, pid: int, channel: socket.socket, job: Job) -> Outcome:

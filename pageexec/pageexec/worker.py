@@ -7,18 +7,28 @@ that page's worker: a session leader (so a kill reaches its threads and child pr
 with a copy of the preloaded modules and none of any other page's state. It runs the
 page's blocks in order, one message per block, and ends when the build says so or the
 socket closes.
+
+A worker runs in its page's folder with a temporary folder of its own (``TMPDIR``), its
+blocks' globals are a real ``__main__`` module (so ``pickle`` and ``multiprocessing`` find
+the functions a page defines), and it may not write inside the project (an audit hook
+refuses it: a page that writes into ``docs/`` would make ``mkdocs serve`` rebuild for
+ever). The zygote and every worker die with their parent (a parent-death signal), so a
+``kill -9`` of the build leaves no block running.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import io
 import linecache
 import os
 import signal
 import socket
 import sys
+import tempfile
 import traceback
+import types
 
 from pageexec import wire
 
@@ -48,15 +58,70 @@ def _traceback(error: BaseException, filename: str) -> str:
     return "".join(lines).rstrip()
 
 
-def run_block(code: str, scope: dict, filename: str, limit: int, workdir: str | None, width: int | None) -> tuple:
-    """Run one block; ``("ok", output)``, ``("error", traceback)``, ``("exit", code)`` or ``("limit", size)``."""
+def die_with_parent() -> None:
+    """Be killed when the process that started this one ends (Linux ``PR_SET_PDEATHSIG``)."""
+    parent = os.getppid()
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1: PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: the control socket still ends the zygote
+        return
+    if os.getppid() != parent:  # the parent ended before the signal was set
+        os._exit(1)
+
+
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# audit events that change the file system, and which of their arguments are paths
+_CHANGES = {"os.mkdir": (0,), "os.rename": (0, 1), "os.remove": (0,), "os.rmdir": (0,), "os.symlink": (1,),
+            "os.link": (1,), "os.chmod": (0,), "os.chown": (0,), "os.utime": (0,), "os.truncate": (0,),
+            "shutil.copyfile": (1,), "shutil.copytree": (1,), "shutil.rmtree": (0,), "shutil.move": (0, 1)}
+
+
+class ProjectWriteRefused(PermissionError):
+    """A page's code tried to write inside the project."""
+
+
+def guard_writes(project: str, allowed: str) -> None:
+    """Refuse every write under ``project`` (but under ``allowed``) from now on, in this process."""
+    project, allowed = os.path.realpath(project), os.path.realpath(allowed)
+
+    def refused(path) -> bool:
+        if isinstance(path, int) or path is None:
+            return False
+        target = os.path.realpath(os.fsdecode(path))
+        inside = target == project or target.startswith(project + os.sep)
+        return inside and not (target == allowed or target.startswith(allowed + os.sep))
+
+    def hook(event: str, args: tuple) -> None:
+        if event == "open":
+            path, mode, flags = args
+            writes = any(c in mode for c in "wax+") if isinstance(mode, str) else bool((flags or 0) & _WRITE_FLAGS)
+            paths = (path,) if writes else ()
+        elif event in _CHANGES:
+            paths = tuple(args[i] for i in _CHANGES[event] if i < len(args))
+        else:
+            return
+        for path in paths:
+            if refused(path):
+                raise ProjectWriteRefused(
+                    f"pageexec: a page's code may not write inside the project ({os.fsdecode(path)}); "
+                    "write to a temporary folder (the tempfile module) instead")
+
+    sys.addaudithook(hook)
+
+
+def run_block(code: str, module: types.ModuleType, filename: str, limit: int, workdir: str | None, width: int | None) -> tuple:
+    """Run one block: ``("ok", output)``, ``("error", traceback)``, ``("exit", code)``, ``("limit", size)``
+    or ``("invalid", why)`` (it printed text that is not Unicode)."""
     linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
     buffer = _LimitedText(limit)
+    columns = os.environ.get("COLUMNS")
     if width:
         os.environ["COLUMNS"] = str(width)
+    main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module  # pickle looks a page's functions up in __main__
     try:
         with contextlib.redirect_stdout(buffer), (contextlib.chdir(workdir) if workdir else contextlib.nullcontext()):
-            exec(compile(code, filename, "exec"), scope)  # noqa: S102 - executing the page's code is the point
+            exec(compile(code, filename, "exec"), module.__dict__)  # noqa: S102 - executing the page's code is the point
     except OutputLimit:
         return ("limit", limit)
     except SystemExit as error:
@@ -65,13 +130,33 @@ def run_block(code: str, scope: dict, filename: str, limit: int, workdir: str | 
         return ("error", _traceback(error, filename))
     finally:
         sys.stdout.flush()
-    return ("ok", buffer.getvalue())
+        sys.modules["__main__"] = main
+        if width:  # the width is the block's own
+            if columns is None:
+                os.environ.pop("COLUMNS", None)
+            else:
+                os.environ["COLUMNS"] = columns
+    output = buffer.getvalue()
+    try:
+        output.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return ("invalid", f"{output[error.start]!r} at character {error.start}: {error.reason}")
+    return ("ok", output)
+
+
 
 
 def serve_page(channel: socket.socket) -> None:
     """A page's worker: run the blocks it is sent until told to stop; then end at once."""
-    sessions: dict[str, dict] = {}
-    wire.send(channel, ("ready", os.getpid()))
+    sessions: dict[str, types.ModuleType] = {}
+    _, folder, project = wire.receive(channel)  # ("page", the page's folder, the project to protect)
+    scratch = tempfile.mkdtemp(prefix="pageexec-page-")
+    os.environ["TMPDIR"] = tempfile.tempdir = scratch
+    if folder:
+        os.chdir(folder)
+    if project:
+        guard_writes(project, scratch)
+    wire.send(channel, ("ready", os.getpid(), scratch))
     while True:
         try:
             message = wire.receive(channel)
@@ -80,8 +165,9 @@ def serve_page(channel: socket.socket) -> None:
         if message[0] != "run":
             os._exit(0)  # "stop": os._exit ends the process even if a block left threads running
         _, code, session, filename, limit, workdir, width = message
-        scope = sessions.setdefault(session, {"__name__": "__main__"}) if session else {"__name__": "__main__"}
-        wire.send(channel, run_block(code, scope, filename, limit, workdir, width))
+        # a session's globals are one fresh __main__ module; a block without a session gets its own
+        module = sessions.setdefault(session, types.ModuleType("__main__")) if session else types.ModuleType("__main__")
+        wire.send(channel, run_block(code, module, filename, limit, workdir, width))
 
 
 def _reap(statuses: dict[int, int]) -> None:
@@ -96,11 +182,24 @@ def _reap(statuses: dict[int, int]) -> None:
 
 
 def zygote(control: socket.socket, preload: list[str]) -> None:
-    """Import ``preload``, then fork one worker per request until the control socket closes."""
+    """Import ``preload``, then fork one worker per request until the control socket closes.
+
+    If an import fails, its traceback is sent to the build (which reports it once) and the
+    zygote ends.
+    """
+    die_with_parent()
     for name in preload:
-        __import__(name)
+        try:
+            __import__(name)
+        except BaseException as error:  # noqa: BLE001 - a broken package: the build names it
+            why = traceback.format_exception_only(error)[-1].strip()
+            if isinstance(error, SyntaxError) and error.filename:
+                why += f" ({error.filename}, line {error.lineno})"
+            trace = "".join(traceback.format_exception(error)).rstrip()[-60000:]
+            control.sendall(b"E" + f"importing {name!r} raised {why}\n{trace}".encode())
+            os._exit(1)
     statuses: dict[int, int] = {}
-    control.sendall(os.getpid().to_bytes(8, "big"))  # ready
+    control.sendall(b"R" + os.getpid().to_bytes(8, "big"))  # ready
     while True:
         try:
             message, fds, _, _ = socket.recv_fds(control, 1024, 1)
@@ -113,6 +212,7 @@ def zygote(control: socket.socket, preload: list[str]) -> None:
             pid = os.fork()
             if pid == 0:  # the page's worker
                 control.close()
+                die_with_parent()
                 os.setsid()
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 channel = socket.socket(fileno=fds[0])
