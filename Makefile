@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve build rebuild test test-fast bench lighthouse clean
+.PHONY: help install serve build rebuild test test-fast bench bench-serve lighthouse clean
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ clean:  ## Remove the built site and caches (keeps .venv)
 
 bench: $(STAMP)  ## Benchmark build speed (floor, cold on 1 and 2 workers, warm, edits) for 8, 32, 128 lesson pages
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python benchmarks/build_speed.py $(PAGES)
+
+bench-serve: $(STAMP)  ## Benchmark the edit loop under mkdocs serve: save-to-reload for a prose, a block and a linreg edit
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python benchmarks/serve_loop.py $(ARGS)
 
 lighthouse: build  ## Lighthouse scores of the home and lesson pages (npm lighthouse + Debian Chromium)
 	$(BIN)/python benchmarks/lighthouse.py site

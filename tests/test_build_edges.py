@@ -116,3 +116,21 @@ def test_a_notebook_obeys_the_output_limit():
     with pytest.raises(notebooks.NotebookError) as raised:
         notebooks.execute("docs/nb.ipynb", text, cwd=str(ROOT), timeout=60, kernel="python3", output_limit=1000)
     assert str(raised.value) == "docs/nb.ipynb (cell 2) printed more than 1,000 bytes (output_limit) and was stopped"
+
+
+@pytest.mark.parametrize("value, mode", [("on", "on"), ("off", "off"), ("refresh", "refresh")])
+def test_exec_cache_from_the_environment_is_read_as_a_mode(tmp_path, monkeypatch, value, mode):
+    """`EXEC_CACHE=on` through `!ENV`: YAML reads a bare on as true, which must still mean "on"."""
+    monkeypatch.setenv("EXEC_CACHE", value)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    path = tmp_path / "mkdocs.yml"
+    path.write_text("site_name: env\nplugins:\n  - pageexec:\n      mode: !ENV [EXEC_CACHE, \"on\"]\n"
+                    "markdown_extensions:\n  - pymdownx.superfences\n")
+    config = load_config(config_file=str(path))
+    config.plugins.on_startup(command="build", dirty=False)
+    config.plugins.on_config(config)
+    try:
+        assert config.plugins["pageexec"].state.cache.mode == mode
+    finally:
+        config.plugins["pageexec"].state.close()

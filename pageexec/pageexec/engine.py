@@ -29,6 +29,7 @@ from markdown.preprocessors import Preprocessor
 from markupsafe import Markup
 from pymdownx.superfences import SuperFencesException
 
+from pageexec import deps
 from pageexec.cache import Cache
 from pageexec.fences import EXEC_LANGUAGES, Fence, problems, pycon_code, scan
 from pageexec.runner import Job, Outcome, Runner, WorkersUnavailable
@@ -108,8 +109,10 @@ class Engine:
     """Plans, runs, caches and renders executed blocks; one instance per build."""
 
     def __init__(self, *, runner: Runner | Callable[[], Runner], cache: Cache | None = None, context: str = "",
-                 show_failures: bool = False, provenance: Callable[[], dict] | None = None) -> None:
+                 show_failures: bool = False, provenance: Callable[[], dict] | None = None,
+                 package: deps.Package | None = None) -> None:
         self._runner, self.cache, self.context = runner, cache, context
+        self.package = package  # watched packages whose modules are keyed per page, by use (deps.py)
         self.provenance = provenance or (lambda: {})
         self.show_failures = show_failures  # True under `mkdocs serve`: the page shows the error
         self.plans: dict[tuple[str, str], Plan] = {}
@@ -159,7 +162,8 @@ class Engine:
         if blocks and self.cache is not None:
             stored = self.cache.load("page", material)
             outputs = stored.get("outputs") if isinstance(stored, dict) else None
-            if isinstance(outputs, list) and len(outputs) == len(blocks) and all(isinstance(o, str) for o in outputs):
+            current = self.package is None or deps.still_valid(self.package, stored.get("modules") if stored else None)
+            if current and isinstance(outputs, list) and len(outputs) == len(blocks) and all(isinstance(o, str) for o in outputs):
                 plan.outputs, plan.provenance = outputs, stored.get("provenance")
         return plan
 
@@ -171,7 +175,7 @@ class Engine:
     def _run_page(self, plan: Plan) -> list[Outcome]:
         started = time.perf_counter()
         try:
-            return self.runner.run_page(plan.jobs(), plan.folder)
+            return self.runner.run_page(plan.jobs(), plan.folder, self.package.names if self.package else ())
         finally:
             plan.seconds = time.perf_counter() - started
             plan.provenance = {**self.provenance(), "seconds": round(plan.seconds, 1)}
@@ -236,7 +240,12 @@ class Engine:
                     and sorted(plan.served) == list(range(len(plan.blocks))))
         if complete and self.cache is not None:
             outcomes = plan.future.result()
-            self.cache.save("page", plan.material, {"outputs": [o.output for o in outcomes], "provenance": plan.provenance})
+            payload = {"outputs": [o.output for o in outcomes], "provenance": plan.provenance}
+            if self.package is not None:
+                if outcomes.used is None:
+                    return "executed"  # what it used is unknown: not stored
+                payload["modules"] = deps.resolve(self.package, *outcomes.used)
+            self.cache.save("page", plan.material, payload)
         return "executed"
 
     def replay(self, plan: Plan, records: list[ExecutedBlock]) -> Plan:

@@ -52,7 +52,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.utils import meta as page_meta
 
-from pageexec import compat, notebooks
+from pageexec import compat, deps, notebooks
 from pageexec.cache import Cache, digest
 from pageexec.engine import BlockError, Engine, ExecutedBlock, _PlanPreprocessor
 from pageexec.render import RenderCache, site_digest
@@ -65,7 +65,7 @@ ENGINE_VERSION = "1"
 class PageExecConfig(base.Config):
     timeout = c.Type((int, float, str), default=120)
     cache_dir = c.Type(str, default=".cache")
-    mode = c.Type(str, default="on")
+    mode = c.Type((str, bool), default="on")  # YAML (and !ENV) read a bare on / off as a boolean
     output_limit = c.Type((int, str), default=1_000_000)
     workers = c.Type((int, str), default=0)
     preload = c.ListOfItems(c.Type(str), default=[])
@@ -107,9 +107,19 @@ def installed_distributions() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def fingerprint(root: Path, depends_on: list[str]) -> str:
-    """A digest of everything outside a page that its executed code depends on."""
+def packages(root: Path, depends_on: list[str]) -> list[Path]:
+    """The ``depends_on`` folders that are Python packages: their modules are keyed per page, by use."""
+    return [root / name for name in depends_on if (root / name / "__init__.py").is_file()]
+
+
+def fingerprint(root: Path, depends_on: list[str], tracked: list[Path] = ()) -> str:
+    """A digest of everything outside a page that its executed code depends on.
+
+    The Python modules of the ``tracked`` package folders are left out: each page's entry
+    records the ones it used (``deps.py``).
+    """
     h = hashlib.sha256(f"pageexec {ENGINE_VERSION}|{sys.version}|{sys.platform}".encode())
+    tracked = [folder.resolve() for folder in tracked]
     for name in sorted(depends_on):
         path = (root / name).resolve()
         if not path.exists():
@@ -117,6 +127,8 @@ def fingerprint(root: Path, depends_on: list[str]) -> str:
         files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
         for file in files:
             if "__pycache__" in file.parts or file.suffix == ".pyc":
+                continue
+            if file.suffix == ".py" and any(folder in file.parents for folder in tracked):
                 continue
             h.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
     h.update(";".join(installed_distributions()).encode())
@@ -171,13 +183,15 @@ class BuildState:
         self.output_limit = int(_number("output_limit", options.output_limit, int))
         workers = int(_number("workers", options.workers, int))
         self.workers = workers or os.cpu_count() or 1
-        mode = str(options.mode).strip().lower()
+        mode = {True: "on", False: "off"}.get(options.mode) if isinstance(options.mode, bool) else str(options.mode).strip().lower()
         if mode not in {"on", "refresh", "off"}:
             raise PluginError(f"pageexec: mode must be on, refresh or off, got {options.mode!r}")
         self.cache = Cache(self.root / options.cache_dir / "pageexec", mode)
-        self.context = fingerprint(self.root, options.depends_on)
+        tracked = packages(self.root, options.depends_on)
+        self.package = deps.scan(self.root, tracked) if tracked else None
+        self.context = fingerprint(self.root, options.depends_on, tracked)
         self.engine = Engine(runner=self._runner, cache=self.cache, context=self.context,
-                             show_failures=plugin.serving, provenance=self._provenance)
+                             show_failures=plugin.serving, provenance=self._provenance, package=self.package)
         self.named = list(options.provenance)
         for name in self.named:
             try:
@@ -350,7 +364,9 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     def _plan_notebook(self, file) -> None:
         state = self.state
         text = file.content_string
-        material = {"name": f"docs/{file.src_uri}", "context": state.context, "notebook": digest(text),
+        # a notebook's kernel is not tracked: every module of the watched packages is in its key
+        modules = state.package.digests if state.package is not None else {}
+        material = {"name": f"docs/{file.src_uri}", "context": state.context, "modules": modules, "notebook": digest(text),
                     "kernel": state.jupyter.get("kernel_name") or "python3",
                     "allow_errors": bool(state.jupyter.get("allow_errors"))}
         stored = state.cache.load("notebook", material)

@@ -40,6 +40,13 @@ class Job:
     width: int | None = None
 
 
+class Outcomes(list):
+    """A page's outcomes, one per block that ran, and what it used of the tracked packages
+    (``used``: ``(reads, imported)`` from the worker, or None if a block failed)."""
+
+    used: tuple[list, list[str]] | None = None
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What one block did: ``kind`` is ok, error, exit, limit, timeout or died."""
@@ -171,9 +178,13 @@ class Runner:
             except BaseException as error:  # noqa: BLE001 - handed to whoever waits on the future
                 future.set_exception(error)
 
-    def run_page(self, jobs: Sequence[Job], folder: str | None = None) -> list[Outcome]:
-        """Run ``jobs`` in order in one new worker, in ``folder``; stop at the first that fails."""
-        outcomes: list[Outcome] = []
+    def run_page(self, jobs: Sequence[Job], folder: str | None = None, track: Sequence[str] = ()) -> Outcomes:
+        """Run ``jobs`` in order in one new worker, in ``folder``; stop at the first that fails.
+
+        When every block succeeded, ``outcomes.used`` tells what the page used of the
+        packages named in ``track`` (``pageexec.deps``).
+        """
+        outcomes = Outcomes()
         if not jobs:
             return outcomes
         zygote = self.zygote
@@ -183,13 +194,17 @@ class Runner:
             self._live.add(pid)
         scratch = None
         try:
-            wire.send(channel, ("page", folder or self.cwd, self.project))
+            wire.send(channel, ("page", folder or self.cwd, self.project, list(track)))
             _, _, scratch = wire.receive(channel, timeout=30)  # "ready": the worker is its own process group now
             for job in jobs:
                 outcome = self._run(zygote, pid, channel, job)
                 outcomes.append(outcome)
                 if not outcome.ok:
                     break
+            else:
+                if track:
+                    wire.send(channel, ("used",))
+                    outcomes.used = wire.receive(channel, timeout=30)
         except (wire.Closed, TimeoutError):
             outcomes.append(Outcome("died", detail=_describe(zygote.exit_code(pid))))
         finally:

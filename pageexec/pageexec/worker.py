@@ -76,6 +76,42 @@ _CHANGES = {"os.mkdir": (0,), "os.rename": (0, 1), "os.remove": (0,), "os.rmdir"
             "shutil.copyfile": (1,), "shutil.copytree": (1,), "shutil.rmtree": (0,), "shutil.move": (0, 1)}
 
 
+_READS: set[tuple[str, str]] = set()  # (module, attribute) read from a tracked package's modules
+
+
+class _TrackedModule(types.ModuleType):
+    """A module of a watched package that records which of its attributes are read."""
+
+    def __getattribute__(self, name: str):
+        _READS.add((types.ModuleType.__getattribute__(self, "__name__"), name))
+        return types.ModuleType.__getattribute__(self, name)
+
+
+def _ours(name: str, packages: list[str]) -> bool:
+    return any(name == package or name.startswith(package + ".") for package in packages)
+
+
+def track(packages: list[str]) -> None:
+    """From now on, record the attributes read from the loaded modules of ``packages``."""
+    for name, module in list(sys.modules.items()):
+        if _ours(name, packages) and type(module) is types.ModuleType:
+            module.__class__ = _TrackedModule
+
+
+def used(packages: list[str], before: set[str]) -> tuple[list, list[str]]:
+    """What the page used of ``packages``: ``(module, attribute, module defining the value)``
+    for every attribute read, and the modules of the packages it imported."""
+    reads = []
+    for module_name, attribute in sorted(_READS):
+        try:
+            value = types.ModuleType.__getattribute__(sys.modules[module_name], attribute)
+        except (KeyError, AttributeError):
+            value = None
+        owner = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", None)
+        reads.append((module_name, attribute, owner if isinstance(owner, str) else None))
+    return reads, sorted(name for name in sys.modules if name not in before and _ours(name, packages))
+
+
 class ProjectWriteRefused(PermissionError):
     """A page's code tried to write inside the project."""
 
@@ -149,19 +185,25 @@ def run_block(code: str, module: types.ModuleType, filename: str, limit: int, wo
 def serve_page(channel: socket.socket) -> None:
     """A page's worker: run the blocks it is sent until told to stop; then end at once."""
     sessions: dict[str, types.ModuleType] = {}
-    _, folder, project = wire.receive(channel)  # ("page", the page's folder, the project to protect)
+    _, folder, project, packages = wire.receive(channel)  # ("page", its folder, the project to protect, packages to track)
     scratch = tempfile.mkdtemp(prefix="pageexec-page-")
     os.environ["TMPDIR"] = tempfile.tempdir = scratch
     if folder:
         os.chdir(folder)
     if project:
         guard_writes(project, scratch)
+    before = set(sys.modules)
+    if packages:
+        track(packages)
     wire.send(channel, ("ready", os.getpid(), scratch))
     while True:
         try:
             message = wire.receive(channel)
         except wire.Closed:
             os._exit(0)
+        if message[0] == "used":
+            wire.send(channel, used(packages, before))
+            continue
         if message[0] != "run":
             os._exit(0)  # "stop": os._exit ends the process even if a block left threads running
         _, code, session, filename, limit, workdir, width = message
