@@ -86,19 +86,34 @@ def test_the_report_is_written_into_a_folder_that_did_not_exist(tmp_path):
     assert "cannot write the report to" in one_line(raised.value)
 
 
-def test_an_import_that_extends_sys_path_does_not_change_the_cache_key(tmp_path, monkeypatch):
-    """setuptools appends its _vendor folder, full of .dist-info folders, to sys.path when imported."""
-    (tmp_path / "pkg").mkdir()
-    (tmp_path / "pkg" / "a.py").write_text("A = 1\n")
-    before = pageexec_plugin.fingerprint(tmp_path, ["pkg"])
-    vendor = tmp_path / "vendor"
+def test_what_counts_as_installed_does_not_follow_sys_path(tmp_path, monkeypatch):
+    """setuptools appends its _vendor folder (full of .dist-info folders) to sys.path when imported,
+    and `python -m mkdocs` puts the working directory (a checkout's .egg-info) first: neither
+    may change the cache key, or `mkdocs serve` re-runs every page and `make build` prunes its entries."""
+    read = pageexec_plugin.installed_distributions.__wrapped__  # uncached: what a new process would read
+    before = read()
+    vendor, checkout = tmp_path / "vendor", tmp_path / "checkout"
     (vendor / "extra_dist-1.0.dist-info").mkdir(parents=True)
-    monkeypatch.setattr(sys, "path", [*sys.path, str(vendor)])
+    (checkout / "linreg.egg-info").mkdir(parents=True)
+    monkeypatch.setattr(sys, "path", [str(checkout), *sys.path, str(vendor)])
     import setuptools  # noqa: F401 - the import that moved the key under mkdocs serve
 
-    assert pageexec_plugin.fingerprint(tmp_path, ["pkg"]) == before
+    assert read() == before and any(name.startswith("torch-") for name in before)
+
+
+def test_the_cache_key_follows_what_it_covers(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "a.py").write_text("A = 1\n")
+    (tmp_path / "pkg" / "data.txt").write_text("1\n")
+    before = pageexec_plugin.fingerprint(tmp_path, ["pkg"])
     (tmp_path / "pkg" / "a.py").write_text("A = 2\n")
-    assert pageexec_plugin.fingerprint(tmp_path, ["pkg"]) != before  # what it covers still counts
+    assert pageexec_plugin.fingerprint(tmp_path, ["pkg"]) != before
+    (tmp_path / "pkg" / "__init__.py").write_text("")  # a package: its modules are keyed per page instead
+    tracked = pageexec_plugin.fingerprint(tmp_path, ["pkg"], [tmp_path / "pkg"])
+    (tmp_path / "pkg" / "a.py").write_text("A = 3\n")
+    assert pageexec_plugin.fingerprint(tmp_path, ["pkg"], [tmp_path / "pkg"]) == tracked
+    (tmp_path / "pkg" / "data.txt").write_text("2\n")  # ...but not its data files
+    assert pageexec_plugin.fingerprint(tmp_path, ["pkg"], [tmp_path / "pkg"]) != tracked
 
 
 def test_the_provenance_note_holds_no_run_time():

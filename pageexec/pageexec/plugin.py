@@ -37,6 +37,7 @@ import logging
 import os
 import platform
 import shutil
+import site
 import subprocess
 import sys
 import tempfile
@@ -84,22 +85,26 @@ def _number(name: str, value, kind=float) -> float:
     return number
 
 
-# sys.path as the interpreter started: an import may add to it later (setuptools appends its
-# _vendor folder), which must not change what counts as installed
-_START_PATH = tuple(sys.path)
+def _site_folders() -> tuple[str, ...]:
+    """The folders distributions are installed into (site-packages, and the user's if enabled)."""
+    folders = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        folders.append(site.getusersitepackages())
+    return tuple(folders)
 
 
 @functools.cache
 def installed_distributions() -> tuple[str, ...]:
     """``name-version`` of every installed distribution, from the names of the metadata folders.
 
-    Read once per process, from the ``sys.path`` the interpreter started with, so two builds
-    of one ``mkdocs serve`` session agree whatever their hooks imported in between. The folder
-    names carry both (``torch-2.13.0+cpu.dist-info``), so no metadata file is read: a few
-    milliseconds where ``importlib.metadata`` takes a sixth of a second.
+    Read once per process, from the site-packages folders only: not from ``sys.path``, which
+    holds the working directory under ``python -m mkdocs`` (where a source checkout keeps its
+    ``.egg-info``) but not under the ``mkdocs`` script, and which an import may extend later
+    (setuptools appends its ``_vendor`` folder). The folder names carry both
+    (``torch-2.13.0+cpu.dist-info``), so no metadata file is read.
     """
     found = set()
-    for entry in _START_PATH:
+    for entry in _site_folders():
         folder = Path(entry or ".")
         if folder.is_dir():
             found.update(p.name.rsplit(".", 1)[0].lower() for p in folder.iterdir()
