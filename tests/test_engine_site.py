@@ -126,14 +126,19 @@ def test_notebook_outputs_follow_the_package_and_are_cached(tmp_path):
                                                                         "for i in range(3):\n    print(i, flush=True)")},
                           watch=["demo_pkg"])
     env = {"PYTHONPATH": str(tmp_path)}
-    for value, executed in (("nb-v1", ["nb.ipynb"]), ("nb-v1", []), ("nb-v2", ["nb.ipynb"])):
+    pages = {}
+    # (package value, executed, the notebook page's nbconvert rendering restored from the cache)
+    for value, executed, restored in (("nb-v1", ["nb.ipynb"], False), ("nb-v1", [], True), ("nb-v2", ["nb.ipynb"], False)):
         init.write_text(f'VALUE = "{value}"\n')
         result = build(tmp_path / "site", config, cwd=tmp_path, env=env)
         assert result.returncode == 0, result.log
         assert result.report["executed"] == executed
+        assert ("nb.ipynb" in result.report["rendered_from_cache"]) is restored
         page = (tmp_path / "site" / "nb" / "index.html").read_text()
         assert value in page
         assert page.count("0\n1\n2") == 1  # one stream, one box
+        pages.setdefault(value, page)
+        assert page == pages[value]  # restored byte for byte as rendered
     assert len(list((tmp_path / ".cache" / "pageexec").glob("notebook-*.json"))) == 1  # the old entry was pruned
 
 

@@ -32,6 +32,9 @@ TABLE = [
                "restored by the render cache: rendered_title, set_rendered_title)", ">=1.6.1,<1.7"),
     Touchpoint("mkdocs-jupyter", "renders a notebook page from page.file.abs_src_path when execute is off "
                "(the engine points it at the executed copy)", ">=0.26.3,<0.27"),
+    Touchpoint("mkdocs-jupyter", "its on_pre_page replaces page.render, which sets only content, toc and (unless "
+               "ignore_h1_titles) title: the engine's notebook render cache stores and restores those",
+               ">=0.26.3,<0.27"),
     Touchpoint("mkdocs-material", "search worker message type 2 is a query (overrides/main.html strips Korean "
                "particles from it)", ">=9.8.2,<9.9"),
     Touchpoint("mkdocs-material", "search plugin skips elements with data-search-exclude "

@@ -50,13 +50,13 @@ import markdown_exec
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.utils import meta as page_meta
 
 from pageexec import compat, deps, notebooks
 from pageexec.cache import Cache, digest
 from pageexec.engine import BlockError, Engine, ExecutedBlock, _PlanPreprocessor
-from pageexec.render import RenderCache, site_digest
+from pageexec.render import RenderCache, render_notebook, site_digest
 from pageexec.runner import Runner
 
 log = logging.getLogger("mkdocs.plugins.pageexec")
@@ -165,6 +165,13 @@ def provenance_html(facts: dict) -> str:
         text += f" (커밋 <code>{html_lib.escape(commit.rstrip('+'))}</code>{changed})"
     # the run time is not shown: two builds of one commit must give the same page (it is in the report)
     return f'<aside class="pageexec-provenance" data-search-exclude><p>이 페이지의 결과를 만든 환경: {text}.</p></aside>'
+
+
+def _version(name: str) -> str | None:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
 
 
 def write_report(path: Path, report: dict) -> None:
@@ -392,7 +399,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     # -- rendering -----------------------------------------------------------------------
 
     @event_priority(100)  # before mkdocs-jupyter's on_pre_page
-    def on_pre_page(self, page, config, files):
+    def _pre_page_first(self, page, config, files):
         entry = self.state.notebooks.get(page.file.src_uri)
         if entry is None:
             if page.file.src_uri in self.state.planned:
@@ -413,6 +420,30 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         copy = notebooks.write_copy(self.state.copies / digest(name)[:16], Path(page.file.abs_src_path).name, entry["text"])
         page.file.abs_src_path = str(copy)  # mkdocs-jupyter renders (and offers for download) the executed copy
         return page
+
+    @event_priority(-100)  # after mkdocs-jupyter's on_pre_page, which replaced the page's render
+    def _pre_page_last(self, page, config, files):
+        jupyter = config.plugins.get("mkdocs-jupyter")
+        if jupyter is None or not page.file.src_uri.endswith(".ipynb") or "render" not in page.__dict__:
+            return page
+        state, original = self.state, page.render
+
+        def render(config, files):
+            try:
+                text = Path(page.file.abs_src_path).read_bytes()
+            except (OSError, TypeError):
+                return original(config, files)
+            options = json.loads(json.dumps(dict(jupyter.config), default=str, sort_keys=True))
+            material = {"notebook-page": page.file.src_uri, "url": page.url, "site": state.renders.site,
+                        "text": hashlib.sha256(text).hexdigest(), "options": options,
+                        "versions": [_version(name) for name in ("mkdocs-jupyter", "nbconvert", "jupytext", "pygments")]}
+            if render_notebook(page, config, files, original, cache=state.cache, material=material):
+                state.renders.restored.append(page.file.src_uri)
+
+        page.render = render
+        return page
+
+    on_pre_page = CombinedEvent(_pre_page_first, _pre_page_last)
 
     def _render_cached(self, page) -> None:
         """Let the render cache answer ``page.render`` when the page's outputs and text are unchanged."""

@@ -126,6 +126,42 @@ class RenderCache:
             self.cache.save(KIND, self.material(page, source, expanded, outputs), snapshot(page, records))
 
 
+_MISSING = object()
+
+
+def render_notebook(page, config, files, render, *, cache: Cache, material: dict) -> bool:
+    """A notebook page's rendering (mkdocs-jupyter's nbconvert run) from the cache, or render and store it.
+
+    mkdocs-jupyter's ``render`` sets the page's content, table of contents and, unless
+    ``ignore_h1_titles``, its title (``compat`` lists this); ``material`` must cover what
+    that reads: the notebook's text, mkdocs-jupyter's options and versions, the site.
+    Returns whether the rendering came from the cache.
+    """
+    stored = cache.load(KIND, material)
+    if isinstance(stored, dict):
+        try:
+            content, toc = stored["content"], get_toc(stored["toc"])
+        except (KeyError, TypeError, AttributeError):
+            content = None
+        if isinstance(content, str):
+            page.content, page.toc = content, toc
+            if isinstance(stored.get("title"), str):
+                page.title = stored["title"]
+            return True
+    before = page.__dict__.get("title", _MISSING)
+    warnings = CountHandler(level=logging.WARNING)
+    logging.getLogger().addHandler(warnings)
+    try:
+        render(config, files)
+    finally:
+        logging.getLogger().removeHandler(warnings)
+    after = page.__dict__.get("title", _MISSING)
+    if not warnings.get_counts() and isinstance(page.content, str):
+        cache.save(KIND, material, {"content": page.content, "toc": toc_tokens(list(page.toc)),
+                                    "title": after if after is not before and isinstance(after, str) else None})
+    return False
+
+
 def _file_digest(path) -> str | None:
     try:
         with open(path, "rb") as handle:
