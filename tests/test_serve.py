@@ -86,10 +86,12 @@ def test_editing_the_package_reloads_the_page_with_the_new_output(tmp_path, brow
         # live reload: the same open page is refreshed by the server, no navigation by us
         page.wait_for_selector("text=value=second runs=1", timeout=90_000)
         page.close()
-        _report(report, ["index.md", "other.md"])  # the package changed: every page ran
+        _report(report, ["index.md"])  # the package changed: the page that used it ran (other.md did not use it)...
+        assert json.loads(report.read_text())["workers_reused"] is False  # ...in a new zygote, with the new package
         other = tmp_path / "docs" / "other.md"
         other.write_text(other.read_text().replace("other page", "edited page"))
-        _report(report, ["other.md"])  # one page edited: only it ran
+        _report(report, ["other.md"])  # one page edited: only it ran...
+        assert json.loads(report.read_text())["workers_reused"] is True  # ...forked from the zygote already running
         # a failing block: the browser shows the error where the output would be; the rest is served
         other.write_text(OTHER.replace('print("other page")', 'values = []\nprint(values[3])'))
         page = browser.new_page()

@@ -202,6 +202,11 @@ class BuildState:
         tracked = packages(self.root, options.depends_on)
         self.package = deps.scan(self.root, tracked) if tracked else None
         self.context = fingerprint(self.root, options.depends_on, tracked)
+        self.plugin = plugin
+        self.runner_key = (tuple(options.preload), str(self.root), self.timeout, self.output_limit, self.workers,
+                           fingerprint(self.root, options.depends_on))  # what the zygote imported, all of it
+        self.runner_reused = False
+        self.workers_before = 0
         self.engine = Engine(runner=self._runner, cache=self.cache, context=self.context,
                              show_failures=plugin.serving, provenance=self._provenance, package=self.package)
         self.named = list(options.provenance)
@@ -240,16 +245,31 @@ class BuildState:
         return dict(self._facts)
 
     def _runner(self) -> Runner:
-        runner = Runner(preload=self.preload, cwd=str(self.root), timeout=self.timeout,
-                        output_limit=self.output_limit, workers=self.workers)
-        runner.project = str(self.root)  # the pages' code may not write into the project
+        """This build's workers: under ``mkdocs serve``, the previous build's while nothing the zygote
+        imported has changed (its preload, the ``depends_on`` files, the limits), so an edited block
+        does not wait for torch to be imported again."""
+        kept = self.plugin.kept
+        if kept is not None and kept[0] == self.runner_key and kept[1].alive:
+            self.runner_reused = True
+            runner = kept[1]
+        else:
+            if kept is not None:
+                kept[1].close()
+                self.plugin.kept = None
+            runner = Runner(preload=self.preload, cwd=str(self.root), timeout=self.timeout,
+                            output_limit=self.output_limit, workers=self.workers)
+            runner.project = str(self.root)  # the pages' code may not write into the project
+            if self.plugin.serving:
+                self.plugin.kept = (self.runner_key, runner)
+        self.workers_before = runner.started_workers
         return runner
 
     def close(self) -> None:
         if self.closed:
             return
         self.closed = True
-        if self.engine.runner_started:
+        kept = self.plugin.kept
+        if self.engine.runner_started and not (kept is not None and kept[1] is self.engine.runner):
             self.engine.runner.close()
         shutil.rmtree(self.copies, ignore_errors=True)
 
@@ -263,6 +283,15 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         super().__init__()
         self.serving = False
         self.state: BuildState | None = None
+        self.kept: tuple[tuple, Runner] | None = None  # (key, workers) kept between the builds of `mkdocs serve`
+        atexit.register(self._close_all)  # an interrupted build or serve leaves no worker behind
+
+    def _close_all(self) -> None:
+        if self.state is not None:
+            self.state.close()
+        if self.kept is not None:
+            self.kept[1].close()
+            self.kept = None
 
     # -- set-up --------------------------------------------------------------------------
 
@@ -282,7 +311,6 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         if self.state is not None:
             self.state.close()
         self.state = state = BuildState(self, config)
-        atexit.register(state.close)  # an interrupted build leaves no worker behind
         superfences = config.mdx_configs.setdefault("pymdownx.superfences", {})
         ours = state.engine.custom_fences()
         names = {fence["name"] for fence in ours}
@@ -538,7 +566,9 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             state.cache.prune({"page", "notebook", "render"} | state.kinds)
         state.report["rendered_from_cache"] = list(state.renders.restored)
         state.report["torch_imported"] = "torch" in sys.modules
-        state.report["workers_started"] = state.engine.runner.started_workers if state.engine.runner_started else 0
+        state.report["workers_started"] = (state.engine.runner.started_workers - state.workers_before
+                                           if state.engine.runner_started else 0)
+        state.report["workers_reused"] = state.runner_reused  # serve: the zygote of an earlier build
         state.report["refused"] = list(state.cache.refused)
         if state.report_path:
             write_report(Path(state.report_path), state.report)
@@ -551,5 +581,5 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
 
     def on_shutdown(self):
         if self.state is not None:
-            self.state.close()
             self.state.cache.release()
+        self._close_all()

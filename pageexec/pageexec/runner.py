@@ -142,6 +142,11 @@ class Runner:
         self.broken: WorkersUnavailable | None = None
 
     @property
+    def alive(self) -> bool:
+        """Whether the zygote (if started) still runs: a runner kept between builds must be."""
+        return self._zygote is None or self._zygote.process.poll() is None
+
+    @property
     def zygote(self) -> Zygote:
         with self._lock:
             if self.broken is not None:
@@ -243,6 +248,7 @@ class Runner:
         """Stop every worker and the zygote (also on an interrupted build)."""
         for _ in self._threads:
             self._queue.put(None)
+        self._threads = []
         for pid in list(self._live):
             self._kill(pid)
         if self._zygote is not None:
