@@ -13,7 +13,8 @@ written to the moment the page served over HTTP by `mkdocs serve` holds the new 
 3. linreg: a comment line appended to linreg/figures.py (used by six of the seven lessons;
            each page is keyed on the modules it used, so the pages that
            used this one run again; done when the rebuild's build report has been written and
-           the home page answers.
+           the home page answers;
+4. linreg-one: the same for linreg/explorer.py, which only lesson 05 uses.
 
 Each edit is undone after its run, and the rebuild of the undo is awaited before the next run,
 so runs are independent.
@@ -56,11 +57,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 POLL = 0.02  # seconds between two checks of a condition
 SKIP = {".venv", "site", ".cache"}  # never copied, even if something under them were tracked
-KINDS = ["prose", "block", "linreg"]
+KINDS = ["prose", "block", "linreg", "linreg-one"]
 PROSE_FILE, PROSE_PAGE = "docs/contributing.md", "contributing/"
 BLOCK_FILE, BLOCK_PAGE = "docs/lessons/03-hypothesis.md", "lessons/03-hypothesis/"
 BLOCK_URI = "lessons/03-hypothesis.md"  # the page's name in the build report
-LINREG_FILE = "linreg/figures.py"  # used by six of the seven lessons
+LINREG_FILES = {"linreg": "linreg/figures.py",  # used by six of the seven lessons
+                "linreg-one": "linreg/explorer.py"}  # used by lesson 05 only (the learning-rate explorer)
 BUILT = re.compile(r"Documentation built in ([0-9.]+) seconds")
 
 
@@ -263,7 +265,7 @@ def edit_once(server: Server, kind: str) -> Run:
         original = path.read_text(encoding="utf-8")
         edited = with_print(original, marker)
     else:
-        path, page = server.copy / LINREG_FILE, ""
+        path, page = server.copy / LINREG_FILES[kind], ""
         original = path.read_text(encoding="utf-8")
         edited = original + f"\n# bench {marker}\n"
 
@@ -272,8 +274,8 @@ def edit_once(server: Server, kind: str) -> Run:
     mark = server.log_size()
     path.write_text(edited, encoding="utf-8")
     start = time.perf_counter()
-    if kind == "linreg":
-        server.wait_for(server.rebuilt(), f"the rebuild after editing {LINREG_FILE}")
+    if kind in LINREG_FILES:
+        server.wait_for(server.rebuilt(), f"the rebuild after editing {LINREG_FILES[kind]}")
     else:
         server.wait_for(server.page_has(page, marker), f"{marker!r} on /{page}")
     seconds = time.perf_counter() - start
@@ -291,7 +293,7 @@ def edit_once(server: Server, kind: str) -> Run:
     server.report.unlink(missing_ok=True)
     path.write_text(original, encoding="utf-8")
     server.wait_for(server.rebuilt(page), f"the rebuild after undoing the {kind} edit")
-    if kind != "linreg":
+    if kind not in LINREG_FILES:
         server.wait_for(server.page_has(page, marker, present=False), f"/{page} without {marker!r}")
     return run
 

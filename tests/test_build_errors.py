@@ -147,3 +147,12 @@ def test_a_package_that_does_not_import_fails_the_build_once_by_name_and_keeps_t
     assert str(init) in result.log
     after = {p.relative_to(tmp_path): p.read_bytes() for p in (tmp_path / "site").rglob("*") if p.is_file()}
     assert after == before
+
+
+def test_a_page_that_writes_into_docs_fails_by_name_and_writes_nothing(tmp_path):
+    """Before, a page writing into docs/ and then failing made `mkdocs serve` rebuild for ever."""
+    page = fence("with open('generated.md', 'w') as out:\n    out.write('# written by a block')\nraise ValueError('then it fails')")
+    log = failed(tmp_path, {"index.md": GOOD, "writer.md": page})
+    assert "docs/writer.md:5 (executed block 1) raised an exception" in log
+    assert "may not write inside the project" in log and "generated.md" in log
+    assert not (tmp_path / "docs" / "generated.md").exists() and not (tmp_path / "generated.md").exists()
