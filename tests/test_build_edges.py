@@ -149,3 +149,19 @@ def test_exec_cache_from_the_environment_is_read_as_a_mode(tmp_path, monkeypatch
         assert config.plugins["pageexec"].state.cache.mode == mode
     finally:
         config.plugins["pageexec"].state.close()
+
+
+def test_a_notebook_cannot_write_inside_the_project(tmp_path):
+    from pageexec import notebooks
+    from sitebuild import notebook
+
+    project = tmp_path / "project"
+    (project / "docs").mkdir(parents=True)
+    text = notebook("import tempfile, pathlib\np = pathlib.Path(tempfile.mkdtemp()) / 'ok.txt'\np.write_text('fine')\n"
+                    "print(p.read_text())", "open('written.txt', 'w').write('x')")
+    with pytest.raises(notebooks.NotebookError) as raised:
+        notebooks.execute("docs/nb.ipynb", text, cwd=str(project / "docs"), timeout=60, kernel="python3",
+                          project=str(project))
+    assert "docs/nb.ipynb (cell 2) raised an exception" in str(raised.value)
+    assert "may not write inside the project" in str(raised.value)
+    assert not (project / "docs" / "written.txt").exists()

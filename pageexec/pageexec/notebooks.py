@@ -43,12 +43,22 @@ def output_size(cell: dict) -> int:
     return size
 
 
+GUARD = """\
+import tempfile as _t
+from pageexec.worker import guard_writes as _g
+_g({project!r}, _t.mkdtemp(prefix="pageexec-notebook-"))
+del _t, _g
+"""
+
+
 def execute(name: str, text: str, *, cwd: str, timeout: float, kernel: str, allow_errors: bool = False,
-            output_limit: int = 0) -> str:
+            output_limit: int = 0, project: str | None = None) -> str:
     """The notebook ``text`` executed (JSON text); ``NotebookError`` naming ``name`` and the cell.
 
     A cell whose outputs hold more than ``output_limit`` bytes (0: no limit) stops the
-    notebook, as a block that prints too much stops its page.
+    notebook, as a block that prints too much stops its page. With ``project``, the kernel
+    may not write inside that folder (as a page's worker; ``worker.guard_writes``), which a
+    silent first execution sets up before the notebook's cells.
     """
     import nbformat
     from nbclient import NotebookClient
@@ -61,10 +71,17 @@ def execute(name: str, text: str, *, cwd: str, timeout: float, kernel: str, allo
             raise NotebookError(f"{name} (cell {cell_index + 1}) printed more than {output_limit:,} bytes "
                                 "(output_limit) and was stopped")
 
+    async def guard(notebook, **_):
+        if project:
+            reply = await client.kc.execute_interactive(GUARD.format(project=project), silent=True,
+                                                        store_history=False, timeout=60)
+            if reply["content"].get("status") != "ok":
+                raise NotebookError(f"{name}: the kernel could not be set up ({reply['content'].get('evalue')})")
+
     client = NotebookClient(nb, timeout=timeout if timeout > 0 else None, kernel_name=kernel or "python3",
                             allow_errors=allow_errors, resources={"metadata": {"path": cwd}},
                             extra_arguments=["--IPKernelApp.log_level=ERROR"],  # not its loopback-TCP notice
-                            on_cell_executed=check_size)
+                            on_cell_executed=check_size, on_notebook_start=guard)
     try:
         client.execute()
     except NotebookError:

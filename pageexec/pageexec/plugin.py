@@ -421,7 +421,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         started = time.perf_counter()
         executed = notebooks.execute(f"docs/{file.src_uri}", text, cwd=str(Path(file.abs_src_path).parent),
                                      timeout=self.state.timeout, kernel=material["kernel"],
-                                     allow_errors=material["allow_errors"], output_limit=self.state.output_limit)
+                                     allow_errors=material["allow_errors"], output_limit=self.state.output_limit,
+                                     project=str(self.state.root))
         return executed, {**self.state._provenance(), "seconds": round(time.perf_counter() - started, 1)}
 
     # -- rendering -----------------------------------------------------------------------
