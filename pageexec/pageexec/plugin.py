@@ -9,12 +9,17 @@ plugins:
       output_limit: 1000000 # bytes one block may print
       workers: 0            # pages executed at once; 0: one per core
       preload: [torch]      # imported once by the fork server, before any page forks
-      depends_on: [mypkg, constraints.txt]  # what executed code reads: part of every cache key
+      depends_on: [mypkg, constraints.txt]  # what executed code reads: part of the cache keys
+                            # (a package's modules per page, by what the page used: deps.py)
       provenance: [torch, mypkg]  # named in the note under every page with executed code
       report: null          # a JSON file of which pages ran or came from the cache (or EXEC_REPORT)
 markdown_extensions:
   - pymdownx.superfences    # required: the executed fences are its custom fences
 ```
+
+A page declares the files beside it that its blocks read in its front matter
+(``depends_on: [data.csv]``, relative to its folder): they join its key. Blocks run in the
+page's folder, with a temporary folder of their own, and may not write inside the project.
 
 Order of a build: ``on_config`` checks versions (``compat``), registers the fences and the
 planning extension, and takes over notebook execution from mkdocs-jupyter; ``on_nav`` (last
