@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 import zipfile
@@ -59,6 +60,8 @@ def test_an_unchanged_package_is_not_built_again_and_a_changed_one_is(project, t
     assert downloads.build_wheel(project, Cache(tmp_path / "cache")) == built
     monkeypatch.undo()
     (project / "demo" / "__init__.py").write_text("VALUE = 2\n")
+    for entry in (tmp_path / "cache").iterdir():  # from an earlier build: a build prunes only what is older than it
+        os.utime(entry, (entry.stat().st_atime - 60, entry.stat().st_mtime - 60))
     later = Cache(tmp_path / "cache")
     rebuilt = downloads.build_wheel(project, later)
     assert rebuilt != built
