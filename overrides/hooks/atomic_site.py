@@ -18,6 +18,7 @@ from pathlib import Path
 
 from mkdocs.plugins import event_priority
 from mkdocs.utils import CountHandler
+from pageexec.cache import process_alive
 
 
 class _Build:
@@ -28,7 +29,7 @@ class _Build:
         self.warnings = CountHandler(level=logging.WARNING)  # what MkDocs' strict mode counts
         logging.getLogger("mkdocs").addHandler(self.warnings)
         for stale in self.target.parent.glob(f".{self.target.name}.building-*"):
-            if not _running(stale.name.rsplit("-", 1)[-1]):
+            if not process_alive(stale.name.rsplit("-", 1)[-1]):
                 shutil.rmtree(stale, ignore_errors=True)
         shutil.rmtree(self.folder, ignore_errors=True)
         atexit.register(self.discard)
@@ -43,16 +44,6 @@ class _Build:
             os.replace(self.target, old)
         os.replace(self.folder, self.target)
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _running(pid: str) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 _build: _Build | None = None

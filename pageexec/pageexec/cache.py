@@ -78,7 +78,7 @@ class Cache:
             pid = lease.stem.removeprefix("lease-")
             if pid == str(os.getpid()):
                 continue
-            if not _alive(pid):
+            if not process_alive(pid):
                 lease.unlink(missing_ok=True)
                 continue
             try:
@@ -181,7 +181,8 @@ class Cache:
             pass  # an unusable folder holds no lease
 
 
-def _alive(pid: str) -> bool:
+def process_alive(pid: str | int) -> bool:
+    """Whether a process with this id runs (one of another user's counts as running)."""
     try:
         os.kill(int(pid), 0)
     except (ValueError, ProcessLookupError):
