@@ -50,3 +50,14 @@ def base_url(site):
     """The built site served on loopback."""
     with serve(site.site) as url:
         yield url
+
+
+def pytest_collection_modifyitems(items):
+    """A test that uses the built site is a `site` test, one that uses Chromium a `browser` test,
+    whether or not its module says so: `make test-fast` must build no site."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"site", "base_url"} and item.get_closest_marker("site") is None:
+            item.add_marker(pytest.mark.site)
+        if "browser" in names and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)

@@ -165,3 +165,23 @@ def test_a_notebook_cannot_write_inside_the_project(tmp_path):
     assert "docs/nb.ipynb (cell 2) raised an exception" in str(raised.value)
     assert "may not write inside the project" in str(raised.value)
     assert not (project / "docs" / "written.txt").exists()
+
+
+
+def test_a_test_that_uses_the_built_site_is_marked_so_make_test_fast_builds_none():
+    import conftest
+
+    class Item:
+        def __init__(self, *fixtures):
+            self.fixturenames, self.marks = list(fixtures), []
+
+        def get_closest_marker(self, name):
+            return next((m for m in self.marks if m.name == name), None)
+
+        def add_marker(self, mark):
+            self.marks.append(mark.mark)
+
+    unmarked, feed, browser = Item("tmp_path"), Item("site", "monkeypatch"), Item("site", "browser", "base_url")
+    conftest.pytest_collection_modifyitems([unmarked, feed, browser])
+    assert unmarked.marks == [] and [m.name for m in feed.marks] == ["site"]
+    assert sorted(m.name for m in browser.marks) == ["browser", "site"]

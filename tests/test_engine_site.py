@@ -206,3 +206,17 @@ def test_a_data_file_a_page_declares_is_part_of_its_key(project):
     failed = build(project.root / "site", project.root / "mkdocs.yml", cwd=project.root, env={"PYTHONPATH": str(project.root)})
     assert failed.returncode != 0
     assert "docs/lessons/data.md: depends_on names 'missing.csv', which does not exist" in failed.log
+
+
+def test_ids_in_a_pages_outputs_do_not_depend_on_which_pages_rendered_before_it(project):
+    """markdown-exec numbers output ids from a process-wide counter: a page re-rendered in a warm
+    build (the pages before it restored from the cache) must get the ids a cold build gave it."""
+    heading = '```python exec="1"\nprint("## Made by a block")\n```\n'
+    _replace(project.root / "docs/a.md", "# A\n", "# A\n\n" + heading)
+    _replace(project.root / "docs/b.md", "# B\n", "# B\n\n" + heading)
+    project()
+    cold = re.findall(r'id="(exec-[^"]+)"', html(project, "b"))
+    _replace(project.root / "docs/b.md", "# B\n", "# B\n\nA new sentence.\n")  # b renders again, a is restored
+    warm = project()
+    assert "a.md" in warm.report["rendered_from_cache"] and "b.md" not in warm.report["rendered_from_cache"]
+    assert cold and re.findall(r'id="(exec-[^"]+)"', html(project, "b")) == cold

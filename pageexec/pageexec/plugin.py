@@ -502,6 +502,10 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         page.render = render
 
     def on_page_markdown(self, markdown_text, page, config, files):
+        # markdown-exec numbers the ids of rendered outputs from a process-wide counter: start
+        # every page at 0, so a page's ids do not depend on which pages rendered before it
+        # (or came from the cache) in this build, as markdown-exec's own plugin resets it
+        markdown_exec.MarkdownConverter.counter = 0
         planned = self.state.planned.get(page.file.src_uri)
         if planned is not None and planned[1] == markdown_text:
             raw = planned[0]  # the file as planning read it: not read a second time
@@ -579,6 +583,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         if state.report_path:
             write_report(Path(state.report_path), state.report)
         log.info("pageexec: %d page(s) executed, %d from the cache", len(state.report["executed"]), len(state.report["cached"]))
+        markdown_exec.MarkdownConverter.counter = 0
+        markdown_exec.markdown_config.reset()  # what markdown-exec's own plugin does after a build
         state.close()
 
     def on_build_error(self, error):
