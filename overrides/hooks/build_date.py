@@ -31,10 +31,15 @@ def newest_post(posts: Path) -> dt.datetime | None:
     return max(dates, default=None)
 
 
+_GIVEN = os.environ.get("SOURCE_DATE_EPOCH")  # set by the user (or CI) before MkDocs started
+
+
 @event_priority(100)  # before the RSS plugin, which reads the build date in its own on_config
 def on_config(config, **kwargs):
-    if "SOURCE_DATE_EPOCH" not in os.environ:
+    if _GIVEN is None:  # ours to set, again for every build: under `mkdocs serve` a new post moves the date
         newest = newest_post(Path(config["docs_dir"]) / "blog" / "posts")
         if newest is not None:
             os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
+        else:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
     return config

@@ -149,6 +149,7 @@ class Cache:
 
     def _unusable(self, why: str) -> None:
         if self.usable:
+            _setup_warning_line()  # attached when first needed, not when the module is imported
             warn.warning("pageexec: %s; building without the cache", why)
         self.usable = False
 
@@ -193,11 +194,10 @@ def process_alive(pid: str | int) -> bool:
 
 
 def _setup_warning_line() -> None:
-    if not warn.handlers:
+    """One plain ``WARNING`` line on stderr, outside MkDocs' own counting (not a strict-mode failure)."""
+    if not any(getattr(handler, "pageexec", False) for handler in warn.handlers):
         handler = logging.StreamHandler()
+        handler.pageexec = True
         handler.setFormatter(logging.Formatter("WARNING -  %(message)s"))
         warn.addHandler(handler)
-        warn.propagate = False
-
-
-_setup_warning_line()
+    warn.propagate = False
