@@ -39,6 +39,26 @@ TABLE = [
                "particles from it)", ">=9.8.2,<9.9"),
     Touchpoint("mkdocs-material", "search plugin skips elements with data-search-exclude "
                "(executed results stay out of the index)", ">=9.8.2,<9.9"),
+    # the engine's own, beyond the render cache's
+    Touchpoint("mkdocs", "mkdocs.utils.CountHandler counts the warnings strict mode fails on (render cache, "
+               "atomic_site)", ">=1.6.1,<1.7"),
+    Touchpoint("mkdocs-jupyter", "its config (execute, cache, execute_ignore) is read at each page, so the engine "
+               "may change it after validation", ">=0.26.3,<0.27"),
+    Touchpoint("pymdown-extensions", "superfences re-raises a SuperFencesException from a custom fence and turns "
+               "any other exception into a plain code block (BlockError is one)", ">=13.1.2,<14"),
+    Touchpoint("markdown-exec", "MarkdownConverter.counter numbers output ids (reset per page and after a build, "
+               "as markdown-exec's own plugin does)", ">=1.12.6,<2"),
+    # the site's hooks and theme overrides (overrides/)
+    Touchpoint("mkdocs", "a strict build aborts on counted warnings only after on_post_build (atomic_site keeps "
+               "the previous site)", ">=1.6.1,<1.7"),
+    Touchpoint("mkdocs-jupyter", "mkdocs_jupyter.plugin.NotebookFile wraps a generated notebook page (downloads)",
+               ">=0.26.3,<0.27"),
+    Touchpoint("nbconvert", "the notebook page's markup (jp-OutputArea-output, anchor-link headings, inline "
+               "<style>) matched by regex in notebook_pages", ">=7.17.2,<8"),
+    Touchpoint("mkdocs-material", "search/search_index.json is {config, docs: [{location, title, text}]} "
+               "(korean_search adds fields)", ">=9.8.2,<9.9"),
+    Touchpoint("mkdocs-material", "main.html adds defer to the bundle's script tag by a string replace on "
+               "super(); partials/search.html and partials/source.html are copies of 9.8's", ">=9.8.2,<9.9"),
 ]
 
 
