@@ -74,7 +74,7 @@ class Zygote:
             pass_fds=[theirs.fileno()], cwd=cwd, stdin=subprocess.DEVNULL)
         theirs.close()
         self.control, self.lock = ours, threading.Lock()
-        ready = self.control.recv(1 << 16)
+        ready = self.control.recv(1 << 16)  # as long as the preload imports take
         if not ready.startswith(b"R"):
             code = self.process.wait()
             self.control.close()
@@ -84,6 +84,7 @@ class Zygote:
                                          f"(preload: {', '.join(preload)})\n{trace}")
             raise WorkersUnavailable(f"the worker processes could not start: the zygote ended with exit code {code} "
                                      f"(preload: {', '.join(preload) or 'nothing'})")
+        self.control.settimeout(30)  # from now on it answers at once: a zygote that does not is gone
 
     def fork(self) -> tuple[int, socket.socket]:
         ours, theirs = socket.socketpair()
@@ -94,12 +95,16 @@ class Zygote:
         return pid, ours
 
     def exit_code(self, pid: int, wait: float = 2.0) -> int | None:
-        """A finished worker's exit code (negative: the signal that ended it); None if it still runs."""
+        """A finished worker's exit code (negative: the signal that ended it); None if it still runs
+        (or the zygote no longer answers)."""
         deadline = time.monotonic() + wait
         while True:
             with self.lock:
-                self.control.sendall(b"w" + pid.to_bytes(8, "big"))
-                code = int.from_bytes(self.control.recv(8), "big", signed=True)
+                try:
+                    self.control.sendall(b"w" + pid.to_bytes(8, "big"))
+                    code = int.from_bytes(self.control.recv(8), "big", signed=True)
+                except OSError:  # closed by the build, or timed out
+                    return None
             if code != -1 or time.monotonic() > deadline:
                 return None if code == -1 else code
             time.sleep(0.01)

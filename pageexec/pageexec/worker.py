@@ -230,6 +230,9 @@ def zygote(control: socket.socket, preload: list[str]) -> None:
     zygote ends.
     """
     die_with_parent()
+    # Ctrl-C reaches the whole process group: the build stops, and the zygote ends when the build
+    # closes its control socket (or dies), never half-way through a fork
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     for name in preload:
         try:
             __import__(name)
