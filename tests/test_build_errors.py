@@ -108,7 +108,10 @@ def test_an_interrupted_build_keeps_the_site_and_leaves_no_process_or_folder(tmp
         f"import os, time\nopen({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)"))
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")]
     process = subprocess.Popen(command, cwd=tmp_path, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                               # a terminal's Ctrl-C: the default SIGINT, even where the suite runs as a
+                               # background job (which starts its children with SIGINT ignored)
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not (marker.exists() and marker.read_text()) and time.monotonic() < deadline:
         time.sleep(0.05)  # until the block runs

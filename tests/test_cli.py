@@ -54,8 +54,10 @@ def test_the_svg_gets_the_users_normal_permissions(tmp_path, capsys):
 def test_ctrl_c_stops_with_one_line_and_exit_130():
     import signal
 
+    # a terminal's Ctrl-C: the default SIGINT, even where this test runs as a background job (which ignores it)
     process = subprocess.Popen([sys.executable, "-m", "linreg", "--epochs", "100000000", "--log-every", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stdout.readline().startswith("Epoch")  # training has started
     process.send_signal(signal.SIGINT)
     _, err = process.communicate(timeout=60)
