@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from browser import chromium, serve
-from sitebuild import build
+from sitebuild import build, mark_by_fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "linreg" / "resources" / "lab02-original-outputs.md"
@@ -52,12 +52,6 @@ def base_url(site):
         yield url
 
 
+
 def pytest_collection_modifyitems(items):
-    """A test that uses the built site is a `site` test, one that uses Chromium a `browser` test,
-    whether or not its module says so: `make test-fast` must build no site."""
-    for item in items:
-        names = set(getattr(item, "fixturenames", ()))
-        if names & {"site", "base_url"} and item.get_closest_marker("site") is None:
-            item.add_marker(pytest.mark.site)
-        if "browser" in names and item.get_closest_marker("browser") is None:
-            item.add_marker(pytest.mark.browser)
+    mark_by_fixtures(items)

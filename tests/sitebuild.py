@@ -89,3 +89,16 @@ def notebook(*cells: str) -> str:
     nb.cells = [nbformat.v4.new_code_cell(code) for code in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nbformat.writes(nb)
+
+
+def mark_by_fixtures(items) -> None:
+    """A test that uses the built site is a `site` test, one that uses Chromium a `browser` test,
+    whether or not its module says so: `make test-fast` must build no site."""
+    import pytest
+
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"site", "base_url"} and item.get_closest_marker("site") is None:
+            item.add_marker(pytest.mark.site)
+        if "browser" in names and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)

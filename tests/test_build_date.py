@@ -29,7 +29,8 @@ def test_a_new_post_moves_the_date_of_the_next_build_in_the_same_process(tmp_pat
     posts.mkdir(parents=True)
     (posts / "one.md").write_text("---\ndate: 2026-01-02\n---\n# One\n")
     monkeypatch.setattr(build_date, "_GIVEN", None)
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "0")  # so that monkeypatch restores the variable as it was, whatever
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")  # on_config sets: no other test's build may see this test's date
     config = {"docs_dir": str(tmp_path / "docs")}
     seoul = dt.timezone(dt.timedelta(hours=9))
     build_date.on_config(config)

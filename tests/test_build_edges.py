@@ -169,7 +169,7 @@ def test_a_notebook_cannot_write_inside_the_project(tmp_path):
 
 
 def test_a_test_that_uses_the_built_site_is_marked_so_make_test_fast_builds_none():
-    import conftest
+    from sitebuild import mark_by_fixtures
 
     class Item:
         def __init__(self, *fixtures):
@@ -182,6 +182,6 @@ def test_a_test_that_uses_the_built_site_is_marked_so_make_test_fast_builds_none
             self.marks.append(mark.mark)
 
     unmarked, feed, browser = Item("tmp_path"), Item("site", "monkeypatch"), Item("site", "browser", "base_url")
-    conftest.pytest_collection_modifyitems([unmarked, feed, browser])
+    mark_by_fixtures([unmarked, feed, browser])
     assert unmarked.marks == [] and [m.name for m in feed.marks] == ["site"]
     assert sorted(m.name for m in browser.marks) == ["browser", "site"]
