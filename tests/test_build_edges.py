@@ -185,3 +185,24 @@ def test_a_test_that_uses_the_built_site_is_marked_so_make_test_fast_builds_none
     mark_by_fixtures([unmarked, feed, browser])
     assert unmarked.marks == [] and [m.name for m in feed.marks] == ["site"]
     assert sorted(m.name for m in browser.marks) == ["browser", "site"]
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("timeout", -1, "option 'timeout': Expected a number that is not negative, got -1"),
+    ("timeout", "soon", "option 'timeout': Expected a number, got 'soon'"),
+    ("workers", 1.5, "option 'workers': Expected a whole number, got 1.5"),
+    ("mode", "sometimes", "option 'mode': Expected one of on, refresh, off, got 'sometimes'"),
+])
+def test_a_bad_option_is_a_configuration_error_naming_it(tmp_path, caplog, option, value, message):
+    from mkdocs.exceptions import Abort
+
+    path = site(tmp_path, [{"pageexec": {option: value}}])
+    with pytest.raises(Abort):
+        load_config(config_file=str(path))
+    assert f"Plugin 'pageexec' {message}" in caplog.text
+
+
+@pytest.mark.parametrize("option, value, expected", [("timeout", "5", 5.0), ("workers", "2", 2), ("mode", False, "off")])
+def test_options_read_from_the_environment_are_typed(tmp_path, option, value, expected):
+    config = load_config(config_file=str(site(tmp_path, [{"pageexec": {option: value}}])))
+    assert config.plugins["pageexec"].config[option] == expected

@@ -68,26 +68,62 @@ log = logging.getLogger("mkdocs.plugins.pageexec")
 ENGINE_VERSION = "1"
 
 
+class NonNegative(c.BaseConfigOption):
+    """A number that is not negative (``!ENV`` gives one as text: ``"120"`` is read as 120)."""
+
+    def __init__(self, kind: type, default) -> None:
+        super().__init__()
+        self.kind, self.default = kind, default
+
+    def run_validation(self, value):
+        try:
+            number = self.kind(value)
+            if isinstance(value, bool) or (self.kind is int and float(value) != number):
+                raise ValueError
+        except (TypeError, ValueError):
+            raise c.ValidationError(f"Expected a {'whole ' if self.kind is int else ''}number, got {value!r}") from None
+        if number < 0:
+            raise c.ValidationError(f"Expected a number that is not negative, got {value!r}")
+        return number
+
+
+class Mode(c.BaseConfigOption):
+    """``on``, ``refresh`` or ``off``; YAML (and ``!ENV``) read a bare on / off as a boolean."""
+
+    CHOICES = ("on", "refresh", "off")
+
+    def __init__(self, default: str = "on") -> None:
+        super().__init__()
+        self.default = default
+
+    def run_validation(self, value):
+        mode = {True: "on", False: "off"}.get(value) if isinstance(value, bool) else str(value).strip().lower()
+        if mode not in self.CHOICES:
+            raise c.ValidationError(f"Expected one of {', '.join(self.CHOICES)}, got {value!r}")
+        return mode
+
+
 class PageExecConfig(base.Config):
-    timeout = c.Type((int, float, str), default=120)
+    """The plugin's options (``mkdocs.yml``); every one is described in ``pageexec/README.md``."""
+
+    timeout = NonNegative(float, 120)
+    """Seconds one block (or notebook cell) may run; 0: no limit."""
     cache_dir = c.Type(str, default=".cache")
-    mode = c.Type((str, bool), default="on")  # YAML (and !ENV) read a bare on / off as a boolean
-    output_limit = c.Type((int, str), default=1_000_000)
-    workers = c.Type((int, str), default=0)
+    """Where the entries go (``<cache_dir>/pageexec``), relative to ``mkdocs.yml``."""
+    mode = Mode("on")
+    """``on``; ``refresh``: run everything, rewrite the cache; ``off``: neither read nor write it."""
+    output_limit = NonNegative(int, 1_000_000)
+    """Bytes one block (or notebook cell) may print; 0: no limit."""
+    workers = NonNegative(int, 0)
+    """Pages executed at once; 0: one per core."""
     preload = c.ListOfItems(c.Type(str), default=[])
+    """Modules the zygote imports once, before any page's worker forks."""
     depends_on = c.ListOfItems(c.Type(str), default=[])
-    provenance = c.ListOfItems(c.Type(str), default=[])  # distributions named in each page's note
+    """Files and folders executed code reads: part of the cache keys (a package's modules per page, by use)."""
+    provenance = c.ListOfItems(c.Type(str), default=[])
+    """Distributions named, with Python and the commit, in the note under each page with executed code."""
     report = c.Optional(c.Type(str))
-
-
-def _number(name: str, value, kind=float) -> float:
-    try:
-        number = kind(value)
-    except (TypeError, ValueError):
-        raise PluginError(f"pageexec: {name} must be a number, got {value!r}") from None
-    if number < 0:
-        raise PluginError(f"pageexec: {name} must not be negative, got {value!r}")
-    return number
+    """A JSON build report (pages executed and cached, run times...); ``EXEC_REPORT`` does the same."""
 
 
 def _site_folders() -> tuple[str, ...]:
@@ -196,13 +232,11 @@ class BuildState:
     def __init__(self, plugin: "PageExecPlugin", config) -> None:
         options = plugin.config
         self.root = Path(config.config_file_path).resolve().parent
-        self.timeout = _number("timeout", options.timeout)
-        self.output_limit = int(_number("output_limit", options.output_limit, int))
-        workers = int(_number("workers", options.workers, int))
+        self.timeout = options.timeout
+        self.output_limit = options.output_limit
+        workers = options.workers
         self.workers = workers or os.cpu_count() or 1
-        mode = {True: "on", False: "off"}.get(options.mode) if isinstance(options.mode, bool) else str(options.mode).strip().lower()
-        if mode not in {"on", "refresh", "off"}:
-            raise PluginError(f"pageexec: mode must be on, refresh or off, got {options.mode!r}")
+        mode = options.mode
         self.cache = Cache(self.root / options.cache_dir / "pageexec", mode)
         tracked = packages(self.root, options.depends_on)
         self.package = deps.scan(self.root, tracked) if tracked else None
