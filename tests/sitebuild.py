@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
+
+import neutral
+from neutral import Build, notebook  # noqa: F401 - the site's tests use them too
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = [
@@ -18,28 +17,9 @@ LESSONS = [
 ]
 
 
-@dataclass
-class Build:
-    returncode: int
-    log: str
-    site: Path
-    report: dict  # from the pageexec plugin: pages "executed" and "cached", "torch_imported", "workers_started"
-
-    def page(self, path: str) -> str:
-        return (self.site / path / "index.html").read_text(encoding="utf-8")
-
-
 def build(site_dir: Path, config: Path | None = None, env: dict[str, str] | None = None, cwd: Path = ROOT) -> Build:
-    """Run ``mkdocs build --strict`` in a child process (a fresh interpreter per build)."""
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site_dir)]
-    if config is not None:
-        command += ["--config-file", str(config)]
-    report = site_dir.with_name(site_dir.name + "-report.json")
-    report.unlink(missing_ok=True)
-    full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "EXEC_REPORT": str(report), **(env or {})}
-    done = subprocess.run(command, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=900)
-    facts = json.loads(report.read_text()) if report.exists() else {}
-    return Build(done.returncode, done.stdout + done.stderr, site_dir, facts)
+    """Run ``mkdocs build --strict`` in a child process (a fresh interpreter per build), from the repository."""
+    return neutral.build(site_dir, config, env, cwd)
 
 
 def real_hooks() -> list[str]:
@@ -81,14 +61,6 @@ def fixture_site(root: Path, pages: dict[str, str], watch: list[str] = (), **opt
     return path
 
 
-def notebook(*cells: str) -> str:
-    """Notebook JSON with one code cell per argument."""
-    import nbformat
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(code) for code in cells]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    return nbformat.writes(nb)
 
 
 def mark_by_fixtures(items) -> None:

@@ -12,7 +12,7 @@ from pageexec.runner import Job, Runner, WorkersUnavailable
 
 @pytest.fixture(scope="module")
 def runner():
-    runner = Runner(preload=["torch"], cwd=os.getcwd(), timeout=3, output_limit=10_000, workers=2)
+    runner = Runner(preload=["decimal", "warnings"], cwd=os.getcwd(), timeout=3, output_limit=10_000, workers=2)
     yield runner
     runner.close()
 
@@ -32,12 +32,13 @@ def test_blocks_without_a_session_do_not_share(runner):
 
 
 @pytest.mark.parametrize("change, probe", [
-    ("import torch; torch.set_printoptions(precision=2)", "import torch; print(torch.tensor([1/3]))"),
-    ("import torch; torch.set_default_dtype(torch.float64)", "import torch; print(torch.tensor([1.0]).dtype)"),
+    # module state of a preloaded module (as torch.set_printoptions is for the site: tests/test_page_isolation.py)
+    ("import decimal; decimal.getcontext().prec = 3", "import decimal; print(decimal.Decimal(1) / 3)"),
+    ("import sys; sys.setrecursionlimit(123)", "import sys; print(sys.getrecursionlimit())"),
     ("import os; os.chdir('/')", "import os; print(os.getcwd())"),
     ("import os; os.environ['LEAK'] = '1'", "import os; print(os.environ.get('LEAK'))"),
     ("import sys; sys.path.insert(0, '/leak')", "import sys; print('/leak' in sys.path)"),
-    ("import torch; torch.manual_seed(0); torch.rand(5)", "import torch; print(torch.rand(1))"),
+    ("import warnings; warnings.simplefilter('error')", "import warnings; print(warnings.filters[0][0])"),
 ])
 def test_nothing_a_page_does_to_its_process_reaches_the_next_page(runner, change, probe):
     alone = run(runner, probe)[0].output

@@ -7,7 +7,7 @@ from html import unescape
 
 import pytest
 
-from sitebuild import build, fixture_site, notebook
+from neutral import build, neutral_site as fixture_site, notebook
 
 pytestmark = pytest.mark.site
 
