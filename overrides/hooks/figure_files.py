@@ -16,6 +16,7 @@ import re
 import posixpath
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 
 _FIGURE_SVG = re.compile(r'(<figure class="linreg-figure">)(<svg\b[^>]*>.*?</svg>)', re.S)
@@ -34,6 +35,7 @@ def on_pre_build(**kwargs) -> None:
     _written.clear()
 
 
+@event_priority(0)  # after notebook_pages (10), which puts the notebook page's exact figures back
 def on_page_content(html: str, page, config, **kwargs) -> str:
     folder = Path(config["site_dir"]) / Path(page.file.dest_uri).parent
 

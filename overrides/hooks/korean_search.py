@@ -59,7 +59,7 @@ def terms(text: str) -> str:
     return " ".join(words + [joined for line in plain.splitlines() for joined in _joined(line)])
 
 
-@event_priority(-50)  # after the search plugin writes the index (0), before the site is swapped in (-90)
+@event_priority(-50)  # after the search plugin writes the index (0), before the site is swapped in (atomic_site, -100)
 def on_post_build(config, **kwargs) -> None:
     path = Path(config["site_dir"]) / "search" / "search_index.json"
     if not path.exists():

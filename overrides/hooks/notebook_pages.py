@@ -30,6 +30,7 @@ import posixpath
 import re
 
 
+from mkdocs.plugins import event_priority
 from mkdocs.utils import get_relative_url
 from pymdownx.slugs import slugify
 
@@ -193,6 +194,7 @@ def exact_figures(html: str, notebook: dict) -> str:
     return _FIGURE.sub(lambda m: originals.get(_label(m.group(0)), m.group(0)), html)
 
 
+@event_priority(10)  # before figure_files (0): the notebook's exact figures are put back first, then made files
 def on_page_content(html: str, page, files, config, **kwargs) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
         return html
