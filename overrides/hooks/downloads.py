@@ -33,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import tomllib
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -50,15 +51,18 @@ HELP = "#이-사이트를-읽는-법"  # the home page's section on running the 
 NOTEBOOK_PAGES = {"notebooks/lab02-full-implementation.ipynb": "lessons/06-full-implementation.md"}
 
 
+@dataclass
 class _State:
-    enabled = False
-    root = Path(".")
-    wheel = ""  # file name of the wheel
-    wheel_url = ""
-    colab = ""  # Colab address of the downloads folder, or "" without a GitHub repo_url
+    """What one build knows (a new one for every build: `mkdocs serve` rebuilds included)."""
+
+    enabled: bool = False
+    root: Path = Path(".")
+    wheel: str = ""  # file name of the wheel
+    wheel_url: str = ""
+    colab: str = ""  # Colab address of the downloads folder, or "" without a GitHub repo_url
     generated: Path | None = None  # folder of the generated notebook pages
-    notebook_pages: dict[str, str] = {}  # notebook page src_uri -> lesson src_uri
-    provenance: dict[str, str] = {}  # lesson src_uri -> the engine's note on what produced its outputs
+    notebook_pages: dict[str, str] = field(default_factory=dict)  # notebook page src_uri -> lesson src_uri
+    provenance: dict[str, str] = field(default_factory=dict)  # lesson src_uri -> the engine's note on its outputs
 
 
 state = _State()
@@ -127,6 +131,10 @@ def build_wheel(root: Path, cache=None) -> tuple[str, bytes]:
 # -- events ------------------------------------------------------------------------------------
 
 def on_config(config, **kwargs):
+    global state
+    if state.generated is not None:  # a previous build of the same process (mkdocs serve)
+        shutil.rmtree(state.generated, ignore_errors=True)
+    state = _State()
     state.root = Path(config.config_file_path).resolve().parent
     pyproject = state.root / "pyproject.toml"
     state.enabled = pyproject.is_file() and bool(config["site_url"])
@@ -137,8 +145,6 @@ def on_config(config, **kwargs):
     repo = (config["repo_url"] or "").rstrip("/")
     state.colab = (f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}"
                    f"/blob/{COLAB_BRANCH}") if repo.startswith("https://github.com/") else ""
-    if state.generated is not None:  # a previous build of the same process (mkdocs serve)
-        shutil.rmtree(state.generated, ignore_errors=True)
     state.generated = Path(tempfile.mkdtemp(prefix="notebook-pages-"))
     return config
 
