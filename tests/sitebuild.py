@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -28,39 +27,13 @@ def real_hooks() -> list[str]:
     return [str(ROOT / path) for path in re.findall(r"^  - (overrides/hooks/\S+\.py)", text, re.M)]
 
 
-def engine(**options) -> dict:
-    """The pageexec plugin entry of a fixture site (its cache under the fixture's own .cache)."""
-    return {"pageexec": {"timeout": 60, **options}}
-
-
 def fixture_site(root: Path, pages: dict[str, str], watch: list[str] = (), **options) -> Path:
-    """A small site using the real site's hooks and execution plugins; returns its mkdocs.yml.
+    """A small site using the real site's theme, hooks and execution plugins; returns its mkdocs.yml.
 
     ``pages`` maps a path under docs/ to its text (a ``.ipynb`` value is notebook JSON);
     ``watch`` folders are also what executed code depends on; ``options`` go to pageexec.
     """
-    for path, text in pages.items():
-        target = root / "docs" / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    notebooks = any(path.endswith(".ipynb") for path in pages)
-    config = {
-        "site_name": "fixture",
-        "docs_dir": "docs",
-        "theme": {"name": "material"},
-        "plugins": [engine(depends_on=list(watch), **options)]
-        + ([{"mkdocs-jupyter": {"include": ["*.ipynb"], "execute": True, "allow_errors": False}}] if notebooks else []),
-        "hooks": real_hooks(),
-        "watch": list(watch),
-        "markdown_extensions": ["admonition", "toc", "pymdownx.superfences",
-                                {"pymdownx.snippets": {"base_path": [str(root)], "check_paths": True}}],
-        "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn", "anchors": "warn"},
-    }
-    path = root / "mkdocs.yml"
-    path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")  # JSON is YAML
-    return path
-
-
+    return neutral.neutral_site(root, pages, watch, theme="material", hooks=real_hooks(), **options)
 
 
 def mark_by_fixtures(items) -> None:

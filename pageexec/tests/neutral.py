@@ -36,11 +36,13 @@ def build(site_dir: Path, config: Path | None = None, env: dict[str, str] | None
     return Build(done.returncode, done.stdout + done.stderr, site_dir, facts)
 
 
-def neutral_site(root: Path, pages: dict[str, str], watch: list[str] = (), **options) -> Path:
+def neutral_site(root: Path, pages: dict[str, str], watch: list[str] = (), *, theme: str = "mkdocs",
+                 hooks: list[str] = (), **options) -> Path:
     """A small site with the MkDocs theme and the pageexec plugin only; returns its mkdocs.yml.
 
     ``pages`` maps a path under docs/ to its text (a ``.ipynb`` value is notebook JSON);
     ``watch`` folders are also what executed code depends on; ``options`` go to pageexec.
+    (A site that uses pageexec may give its own ``theme`` and ``hooks``.)
     """
     for path, text in pages.items():
         target = root / "docs" / path
@@ -50,9 +52,10 @@ def neutral_site(root: Path, pages: dict[str, str], watch: list[str] = (), **opt
     config = {
         "site_name": "fixture",
         "docs_dir": "docs",
-        "theme": {"name": "mkdocs"},
+        "theme": {"name": theme},
         "plugins": [{"pageexec": {"timeout": 60, "depends_on": list(watch), **options}}]
         + ([{"mkdocs-jupyter": {"include": ["*.ipynb"], "execute": True, "allow_errors": False}}] if notebooks else []),
+        "hooks": list(hooks),
         "watch": list(watch),
         "markdown_extensions": ["admonition", "toc", "pymdownx.superfences",
                                 {"pymdownx.snippets": {"base_path": [str(root)], "check_paths": True}}],
