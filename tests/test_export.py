@@ -11,11 +11,12 @@ import re
 import shlex
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import nbformat
 import pytest
 
+from pageexec.fences import parse_header
 from sitebuild import ROOT
 
 _spec = importlib.util.spec_from_file_location("export", ROOT / "overrides" / "hooks" / "export.py")
@@ -32,6 +33,7 @@ class Block:
     html: bool = False
     session: str | None = "s"
     line: int = 0
+    options: dict = field(default_factory=dict)
 
 
 PAGE = """---
@@ -65,10 +67,11 @@ print(f"<svg width='1'>{a}</svg>")
 ```
 """
 BLOCKS = [
-    Block("a = 1\n", "", line=15),
-    Block("print(a)", "1\n", line=19),
-    Block('print("**표**")', "**표**\n", line=23),
-    Block('print(f"<svg width=\'1\'>{a}</svg>")', "<svg width='1'>1</svg>\n", html=True, line=29),
+    Block("a = 1\n", "", line=15, options={"exec": "1", "session": "s"}),
+    Block("print(a)", "1\n", line=19, options={"exec": "1", "result": "text", "session": "s"}),
+    Block('print("**표**")', "**표**\n", line=23, options={"exec": "1", "session": "s"}),
+    Block('print(f"<svg width=\'1\'>{a}</svg>")', "<svg width='1'>1</svg>\n", html=True, line=29,
+          options={"exec": "1", "html": "1", "session": "s"}),
 ]
 SOURCE = export.Source(title="제목", url="https://example.org/p/", wheel_url="https://example.org/w.whl", name="p")
 
@@ -82,9 +85,8 @@ def test_each_section_heading_comes_before_its_first_block():
     assert export.sections(BLOCKS, PAGE) == ["첫 절", None, None, "그림"]
 
 
-def test_output_kind_follows_the_fence_options():
-    assert [export.output_kind(b, PAGE) for b in BLOCKS] == ["markdown", "text", "markdown", "html"]
-    assert export.output_kind(Block("x", "", line=16), PAGE) == "markdown"  # a line inside the block
+def test_output_kind_follows_the_fence_options_the_engine_recorded():
+    assert [export.output_kind(b) for b in BLOCKS] == ["markdown", "text", "markdown", "html"]
 
 
 def test_print_becomes_show_and_arguments_stay_aligned():
@@ -187,7 +189,8 @@ def page_blocks(page: str) -> list[Block]:
         buffer = io.StringIO()
         with contextlib.redirect_stdout(buffer):
             exec(code, scope)  # noqa: S102
-        blocks.append(Block(code, buffer.getvalue(), html='html="1"' in lines[start - 1], line=start))
+        _, options, _ = parse_header(lines[start - 1].strip().lstrip("`"))  # the engine's one fence grammar
+        blocks.append(Block(code, buffer.getvalue(), html=options.get("html") == "1", line=start, options=options))
     return blocks
 
 
@@ -208,7 +211,7 @@ def test_notebook_shows_each_block_output_whole_whatever_print_was_given(kernels
     from nbclient import NotebookClient
 
     blocks = page_blocks(PRINTS_PAGE)
-    assert [export.output_kind(b, PRINTS_PAGE) for b in blocks] == ["markdown", "markdown", "html", "text"]
+    assert [export.output_kind(b) for b in blocks] == ["markdown", "markdown", "html", "text"]
     nb = nbformat.reads(export.notebook_json(blocks, SOURCE, PRINTS_PAGE), as_version=4)
     nb.cells[1].source = ""  # the install: the package is not needed here
     manager = KernelManager(kernel_name="here", kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))

@@ -34,7 +34,6 @@ FIGURE_MESSAGE = "그림 저장: {name}"
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 _SVG = re.compile(r"<svg\b.*?</svg>", re.S)
-_OPENING = re.compile(r"^[ \t>]*(`{3,}|~{3,})[ \t]*\S")
 TEXT, HTML, MARKDOWN = "text", "html", "markdown"
 
 
@@ -44,6 +43,7 @@ class Block(Protocol):
     html: bool
     session: str | None
     line: int | None
+    options: dict  # the fence's options, as the engine recorded them
 
 
 @dataclass(frozen=True)
@@ -88,18 +88,12 @@ def sections(blocks: Sequence[Block], markdown: str, level: int = 2) -> list[str
     return out
 
 
-def output_kind(block: Block, markdown: str) -> str:
-    """``html``, ``text`` (the page shows it as code) or ``markdown`` (the page renders it).
-
-    Read from the options of the block's fence: the line ``block.line`` or the nearest
-    fence opening above it.
-    """
+def output_kind(block: Block) -> str:
+    """``html``, ``text`` (the page shows it as code) or ``markdown`` (the page renders it),
+    from the options of the block's fence as the engine recorded them."""
     if block.html:
         return HTML
-    lines = markdown.split("\n")
-    for number in range(min(block.line or 0, len(lines)), 0, -1):
-        if _OPENING.match(lines[number - 1]):
-            return TEXT if re.search(r"\bresult=", lines[number - 1]) else MARKDOWN
+    return TEXT if block.options.get("result") else MARKDOWN
     return TEXT
 
 
@@ -235,7 +229,7 @@ def notebook(blocks: Sequence[Block], source: Source, markdown: str) -> dict:
                   "Colab에서는 설치가 끝난 뒤 위에서부터 차례로 실행하세요.", "intro"),
         _code(f"%pip install -q {source.wheel_url}", [], "install"),
     ]
-    kinds = [output_kind(block, markdown) for block in blocks]
+    kinds = [output_kind(block) for block in blocks]
     if any(kind != TEXT for kind in kinds):
         cells.append(_code(NOTEBOOK_SHOW, [], "helper"))
     for block, kind, heading in zip(blocks, kinds, sections(blocks, markdown)):
@@ -289,5 +283,5 @@ def script(blocks: Sequence[Block], source: Source, markdown: str) -> str:
         parts.append(f"# %%\n{SCRIPT_SHOW}\n")
     for block, heading in zip(blocks, sections(blocks, markdown)):
         parts.append(f"# %% {heading}\n" if heading else "# %%\n")
-        parts[-1] += cell_code(block, output_kind(block, markdown)) + "\n"
+        parts[-1] += cell_code(block, output_kind(block)) + "\n"
     return "\n\n".join(parts)

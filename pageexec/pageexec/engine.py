@@ -57,6 +57,7 @@ class ExecutedBlock:
     html: bool  # output is HTML (html="1")
     session: str | None
     line: int | None
+    options: dict = field(default_factory=dict)  # its fence's options as written (fences.scan): result, html, title...
 
 
 @dataclass
@@ -227,7 +228,8 @@ class Engine:
             message = outcome.detail if outcome.kind == "skipped" else failure_message(where, outcome)
             return "", message
         plan.records.append(ExecutedBlock(code, outcome.output, html, session,
-                                          plan.blocks[index].line if index is not None else None))
+                                          plan.blocks[index].line if index is not None else None,
+                                          dict(plan.blocks[index].options) if index is not None else {}))
         return outcome.output, None
 
     def finish(self, plan: Plan) -> str:

@@ -37,7 +37,7 @@ from pageexec.cache import Cache, digest
 from pageexec.engine import ExecutedBlock
 
 KIND = "render"
-VERSION = 1
+VERSION = 2  # 2: executed blocks carry their fence options
 
 
 def toc_tokens(items: list[AnchorLink]) -> list[dict]:

@@ -145,6 +145,9 @@ def test_outputs_are_recorded_in_page_order_for_downloads(render):
     assert [(r.code, r.output, r.html, r.line) for r in records] == [
         ("x = 41", "", False, 3), ("print(x + 1)", "42\n", False, 7),
         ('print("<b>bold</b>")', "<b>bold</b>\n", True, 11), ("print(2 + 2)", "4\n", False, 15)]
+    # each with its fence's options, so a download knows how the page shows its output without reading the page
+    assert records[1].options.get("result") == "text" and records[1].options.get("source") == "above"
+    assert records[2].options == {"exec": "1", "html": "1"} and records[0].options == {"exec": "1", "session": "s"}
 
 
 def test_the_provenance_of_a_run_is_kept_with_its_outputs(tmp_path):
