@@ -10,7 +10,8 @@ import os
 
 import pytest
 
-from pageexec.runner import Job, Runner
+from neutral import assert_isolated
+from pageexec.runner import Runner
 
 
 @pytest.fixture(scope="module")
@@ -20,16 +21,10 @@ def runner():
     runner.close()
 
 
-def run(runner, *codes):
-    return runner.run_page([Job(code, "s", f"docs/p.md (executed block {i + 1})") for i, code in enumerate(codes)])
-
-
 @pytest.mark.parametrize("change, probe", [
     ("import torch; torch.set_printoptions(precision=2)", "import torch; print(torch.tensor([1/3]))"),
     ("import torch; torch.set_default_dtype(torch.float64)", "import torch; print(torch.tensor([1.0]).dtype)"),
     ("import torch; torch.manual_seed(0); torch.rand(5)", "import torch; print(torch.rand(1))"),
 ])
 def test_torch_state_a_page_sets_is_gone_on_the_next_page(runner, change, probe):
-    alone = run(runner, probe)[0].output
-    assert run(runner, change, probe)[1].output != alone  # the change is real on its own page
-    assert run(runner, probe)[0].output == alone  # and gone on the next page
+    assert_isolated(runner, change, probe)

@@ -74,3 +74,15 @@ def notebook(*cells: str) -> str:
     nb.cells = [nbformat.v4.new_code_cell(code) for code in cells]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nbformat.writes(nb)
+
+
+def assert_isolated(runner, change: str, probe: str) -> None:
+    """What ``change`` does to its page's process is real on that page and gone on the next one."""
+    from pageexec.runner import Job
+
+    def run(*codes):
+        return runner.run_page([Job(code, "s", f"docs/p.md (executed block {i + 1})") for i, code in enumerate(codes)])
+
+    alone = run(probe)[0].output
+    assert run(change, probe)[1].output != alone  # the change is real on its own page
+    assert run(probe)[0].output == alone  # and gone on the next page

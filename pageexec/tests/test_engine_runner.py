@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from neutral import assert_isolated
 from pageexec.runner import Job, Runner, WorkersUnavailable
 
 
@@ -41,9 +42,7 @@ def test_blocks_without_a_session_do_not_share(runner):
     ("import warnings; warnings.simplefilter('error')", "import warnings; print(warnings.filters[0][0])"),
 ])
 def test_nothing_a_page_does_to_its_process_reaches_the_next_page(runner, change, probe):
-    alone = run(runner, probe)[0].output
-    assert run(runner, change, probe)[1].output != alone  # the change is real on its own page
-    assert run(runner, probe)[0].output == alone  # and gone on the next page
+    assert_isolated(runner, change, probe)
 
 
 def test_a_raising_block_reports_its_own_traceback(runner):
