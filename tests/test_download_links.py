@@ -52,3 +52,30 @@ def test_the_page_address_in_the_downloads_is_the_one_mkdocs_gives(state):
     source = downloads._source(src_uri, "제목", {"site_url": SITE})
     assert source.url == SITE + File(src_uri, "docs", "site", use_directory_urls=True).url
     assert source.name == "my lesson"  # the files keep their real names
+
+
+@pytest.mark.parametrize("dependencies, expected", [
+    (['"torch==2.13.0"', '"numpy>=2"'], "torch 2.13.0"),
+    (['"numpy>=2"', '"torch == 9.9.1 ; python_version >= \'3.11\'"'], "torch 9.9.1"),
+    (['"torch>=2"'], "torch"),  # not pinned: named without a version
+])
+def test_the_pin_the_downloads_name_is_read_from_pyproject(tmp_path, dependencies, expected):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(f'[project]\nname = "demo"\nversion = "1.0"\ndependencies = [{", ".join(dependencies)}]\n')
+    assert downloads.pinned(pyproject, "torch") == expected
+
+
+def test_a_download_names_the_pin_of_the_real_pyproject_and_is_a_valid_notebook():
+    import tomllib
+
+    import nbformat
+
+    declared = next(d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+                    if d.startswith("torch"))
+    requires = downloads.pinned(ROOT / "pyproject.toml", "torch")
+    assert requires == "torch " + declared.split("==")[1]
+    source = downloads.export.Source(title="T", url="https://example.org/t/", wheel_url="https://example.org/w.whl",
+                                     name="t", requires=requires)
+    text = downloads.export.notebook_json([], source, "# T\n")
+    nbformat.validate(nbformat.reads(text, as_version=4))
+    assert requires in text and requires in downloads.export.script([], source, "# T\n")

@@ -28,6 +28,7 @@ import hashlib
 import logging
 import os
 import posixpath
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,7 @@ class _State:
     wheel: str = ""  # file name of the wheel
     wheel_url: str = ""
     colab: str = ""  # Colab address of the downloads folder, or "" without a GitHub repo_url
+    requires: str = "torch"  # the pin the downloads name ("torch 2.13.0"), from pyproject.toml
     generated: Path | None = None  # folder of the generated notebook pages
     notebook_pages: dict[str, str] = field(default_factory=dict)  # notebook page src_uri -> lesson src_uri
     provenance: dict[str, str] = field(default_factory=dict)  # lesson src_uri -> the engine's note on its outputs
@@ -74,6 +76,16 @@ def wheel_name(pyproject: Path) -> str:
     project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
     name = project["name"].replace("-", "_").replace(".", "_")
     return f"{name}-{project['version']}-py3-none-any.whl"
+
+
+def pinned(pyproject: Path, name: str) -> str:
+    """``"torch 2.13.0"``: the version ``pyproject.toml`` pins ``name`` to, as the downloads name it
+    (read here, never typed into their text), or the bare name if it is not pinned."""
+    for requirement in tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"].get("dependencies", []):
+        found = re.fullmatch(rf"\s*{re.escape(name)}\s*==\s*([\w.+-]+)\s*(?:;.*)?", requirement)
+        if found:
+            return f"{name} {found.group(1)}"
+    return name
 
 
 def _wheel_sources(root: Path) -> list[Path]:
@@ -141,6 +153,7 @@ def on_config(config, **kwargs):
     if not state.enabled:
         return config
     state.wheel = wheel_name(pyproject)
+    state.requires = pinned(pyproject, "torch")
     state.wheel_url = f"{config['site_url'].rstrip('/')}/{FOLDER}/{quote(state.wheel)}"
     repo = (config["repo_url"] or "").rstrip("/")
     state.colab = (f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}"
@@ -180,7 +193,8 @@ def _name(src_uri: str) -> str:
 
 def _source(src_uri: str, title: str, config) -> export.Source:
     page_url = config["site_url"].rstrip("/") + "/" + quote(_name(src_uri)) + "/"
-    return export.Source(title=title, url=page_url, wheel_url=state.wheel_url, name=posixpath.basename(_name(src_uri)))
+    return export.Source(title=title, url=page_url, wheel_url=state.wheel_url, name=posixpath.basename(_name(src_uri)),
+                         requires=state.requires)
 
 
 def links(src_uri: str, page_url: str) -> dict[str, str]:

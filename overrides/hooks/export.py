@@ -23,7 +23,6 @@ runs in one namespace here, as the blocks of a page's session do on the site.
 from __future__ import annotations
 
 import ast
-import json
 import re
 import shlex
 from collections.abc import Sequence
@@ -54,6 +53,7 @@ class Source:
     url: str  # the page's address on the site
     wheel_url: str  # the site's wheel of the package the page imports
     name: str  # file name of the downloads, without extension
+    requires: str = "torch"  # what the package brings, as the downloads name it ("torch 2.13.0")
 
 
 def headings(markdown: str) -> list[tuple[int, int, str]]:
@@ -221,11 +221,13 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def notebook(blocks: Sequence[Block], source: Source, markdown: str) -> dict:
-    """The page as a notebook (nbformat 4 JSON), with the page's outputs."""
-    cells: list[dict] = [
+def notebook(blocks: Sequence[Block], source: Source, markdown: str):
+    """The page as a notebook (an nbformat 4 node, validated), with the page's outputs."""
+    from nbformat import v4, validate
+
+    cells = [
         _markdown(f"# 노트북으로 실행하기: {source.title}\n\n{_intro(source, markdown=True)} 저장된 출력도 그때 실행한 결과입니다.\n\n"
-                  "첫 셀은 이 페이지를 만든 것과 같은 `linreg` 패키지(와 그것이 쓰는 torch 2.13.0)를 설치합니다. "
+                  f"첫 셀은 이 페이지를 만든 것과 같은 `linreg` 패키지(와 그것이 쓰는 {source.requires})를 설치합니다. "
                   "Colab에서는 설치가 끝난 뒤 위에서부터 차례로 실행하세요.", "intro"),
         _code(f"%pip install -q {source.wheel_url}", [], "install"),
     ]
@@ -238,45 +240,47 @@ def notebook(blocks: Sequence[Block], source: Source, markdown: str) -> dict:
         if not block.output:
             outputs = []
         elif kind == TEXT:
-            outputs = [{"output_type": "stream", "name": "stdout", "text": _lines(block.output)}]
+            outputs = [v4.new_output("stream", name="stdout", text=block.output)]
         else:  # the page's output whole, in one box
             mime = "text/html" if kind == HTML else "text/markdown"
-            outputs = [{"output_type": "display_data", "metadata": {}, "data": {mime: _lines(block.output)}}]
+            outputs = [v4.new_output("display_data", data={mime: block.output})]
         cell = _code(cell_code(block, kind, notebook=True), outputs, "block")
-        cell["metadata"]["linreg_output"] = kind
+        cell.metadata["linreg_output"] = kind
         cells.append(cell)
     for number, cell in enumerate(cells):
-        cell["id"] = f"cell-{number}"
-    return {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-            "colab": {"provenance": []},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+        cell.id = f"cell-{number}"
+    nb = v4.new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"},
+        "colab": {"provenance": []},
+    })
+    validate(nb)
+    return nb
 
 
-def _markdown(text: str, role: str = "section") -> dict:
-    return {"cell_type": "markdown", "metadata": {"linreg": role}, "source": _lines(text)}
+def _markdown(text: str, role: str = "section"):
+    from nbformat import v4
+
+    return v4.new_markdown_cell(text, metadata={"linreg": role})
 
 
-def _code(code: str, outputs: list[dict], role: str) -> dict:
-    return {"cell_type": "code", "execution_count": None, "metadata": {"linreg": role},
-            "outputs": outputs, "source": _lines(code)}
+def _code(code: str, outputs: list, role: str):
+    from nbformat import v4
+
+    return v4.new_code_cell(code, outputs=outputs, metadata={"linreg": role})
 
 
 def notebook_json(blocks: Sequence[Block], source: Source, markdown: str) -> str:
-    return json.dumps(notebook(blocks, source, markdown), ensure_ascii=False, indent=1) + "\n"
+    import nbformat
+
+    return nbformat.writes(notebook(blocks, source, markdown)) + "\n"
 
 
 def script(blocks: Sequence[Block], source: Source, markdown: str) -> str:
     """The page as a Python script in ``# %%`` cells."""
     parts = [
         f"# {source.title}\n#\n# {_intro(source)}\n"
-        f"# 실행하기 전에 이 페이지를 만든 것과 같은 linreg 패키지(와 torch 2.13.0)를 설치하세요:\n"
+        f"# 실행하기 전에 이 페이지를 만든 것과 같은 linreg 패키지(와 {source.requires})를 설치하세요:\n"
         f"#\n#     pip install {source.wheel_url}\n#\n# 그다음 python {shlex.quote(source.name + '.py')} 로 실행합니다.\n"
     ]
     if any(block.html for block in blocks):
