@@ -44,9 +44,6 @@ class Package:
         """Top-level names of the watched packages (what the workers track)."""
         return sorted({name.partition(".")[0] for name in self.files})
 
-    def covers(self, relative: str) -> bool:
-        return relative in self.digests
-
 
 def scan(root: Path, folders: list[Path]) -> Package:
     """Read the Python modules of the package ``folders`` (each holding ``__init__.py``)."""

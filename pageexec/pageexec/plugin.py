@@ -242,8 +242,10 @@ class BuildState:
         self.package = deps.scan(self.root, tracked) if tracked else None
         self.context = fingerprint(self.root, options.depends_on, tracked)
         self.plugin = plugin
+        # what the zygote imported, all of it: the key's files and the tracked packages' modules
+        modules = sorted(self.package.digests.items()) if self.package is not None else []
         self.runner_key = (tuple(options.preload), str(self.root), self.timeout, self.output_limit, self.workers,
-                           fingerprint(self.root, options.depends_on))  # what the zygote imported, all of it
+                           self.context, tuple(modules))
         self.runner_reused = False
         self.workers_before = 0
         self.engine = Engine(runner=self._runner, cache=self.cache, context=self.context,

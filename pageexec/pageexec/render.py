@@ -110,23 +110,29 @@ class RenderCache:
                 replay(restored)
                 self.restored.append(page.file.src_uri)
                 return
-        warnings = CountHandler(level=logging.WARNING)
-        loggers = [logging.getLogger("mkdocs"), logging.getLogger()]  # MkDocs' own, and Markdown's and the rest
-        for logger in loggers:
-            logger.addHandler(warnings)
-        try:
-            render(config, files)
-        finally:
-            for logger in loggers:
-                logger.removeHandler(warnings)
+        warned = render_warned(render, config, files)
         done = result()
         # a verbose build (-v) does not collect the links to anchors: a later build could not check them
-        if not warnings.get_counts() and done is not None and page.links_to_anchors is not None:
+        if not warned and done is not None and page.links_to_anchors is not None:
             records, outputs = done
             self.cache.save(KIND, self.material(page, source, expanded, outputs), snapshot(page, records))
 
 
 _MISSING = object()
+
+
+def render_warned(render, config, files) -> bool:
+    """Call ``render(config, files)``; whether any logger warned meanwhile (such a rendering is never stored)."""
+    warnings = CountHandler(level=logging.WARNING)
+    loggers = [logging.getLogger("mkdocs"), logging.getLogger()]  # MkDocs' own (not propagated), and the rest
+    for logger in loggers:
+        logger.addHandler(warnings)
+    try:
+        render(config, files)
+    finally:
+        for logger in loggers:
+            logger.removeHandler(warnings)
+    return bool(warnings.get_counts())
 
 
 def render_notebook(page, config, files, render, *, cache: Cache, material: dict) -> bool:
@@ -149,14 +155,9 @@ def render_notebook(page, config, files, render, *, cache: Cache, material: dict
                 page.title = stored["title"]
             return True
     before = page.__dict__.get("title", _MISSING)
-    warnings = CountHandler(level=logging.WARNING)
-    logging.getLogger().addHandler(warnings)
-    try:
-        render(config, files)
-    finally:
-        logging.getLogger().removeHandler(warnings)
+    warned = render_warned(render, config, files)
     after = page.__dict__.get("title", _MISSING)
-    if not warnings.get_counts() and isinstance(page.content, str):
+    if not warned and isinstance(page.content, str):
         cache.save(KIND, material, {"content": page.content, "toc": toc_tokens(list(page.toc)),
                                     "title": after if after is not before and isinstance(after, str) else None})
     return False

@@ -8,6 +8,7 @@ import pytest
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
 
 from pageexec import compat
 from pageexec.cache import Cache
@@ -144,3 +145,34 @@ def test_a_rendering_that_cannot_be_trusted_is_not_stored(site, tmp_path, case):
     assert target.content and not _stored(tmp_path)
     if case == "verbose":  # and an entry without them is not restored
         assert restore(page(), {**snapshot(target, RECORDS), "links": None}, files) is None
+
+
+class _NotebookPage:
+    """What mkdocs-jupyter's render touches: content, toc, and (unless ignore_h1_titles) title."""
+
+    content = None
+    toc = None
+
+
+def test_a_notebook_rendering_is_stored_restored_and_never_stored_when_it_warned(tmp_path, monkeypatch):
+    from pageexec.render import render_notebook
+
+    monkeypatch.setattr(logging.getLogger("mkdocs"), "propagate", False)  # as `mkdocs build` sets it up
+    cache = Cache(tmp_path)
+    calls = []
+
+    def render(page, warn):
+        def run(config, files):
+            calls.append(1)
+            if warn:
+                logging.getLogger("mkdocs.plugins.jupyter").warning("nbconvert said something")  # not propagated to root
+            page.content, page.toc, page.title = "<p>nb</p>", get_toc([]), "Notebook"
+        return run
+
+    warned_page = _NotebookPage()
+    assert render_notebook(warned_page, None, None, render(warned_page, True), cache=cache, material={"n": 1}) is False
+    first = _NotebookPage()
+    assert render_notebook(first, None, None, render(first, False), cache=cache, material={"n": 1}) is False  # not stored above
+    again = _NotebookPage()
+    assert render_notebook(again, None, None, render(again, False), cache=cache, material={"n": 1}) is True
+    assert len(calls) == 2 and (again.content, again.title) == (first.content, first.title) == ("<p>nb</p>", "Notebook")
