@@ -266,8 +266,8 @@ def test_full_implementation_surface_starts_at_zero(site):
 
 def test_nn_module_zero_start_is_identical_and_random_start_explained(site):
     page = text(site, LESSONS[6])
-    assert "최대 차이: 0 ✔ 모든 에폭에서 똑같음" in page
-    assert _plain_torch_runs_are_identical()  # the claim, checked here without linreg
+    gap = _plain_torch_gap()  # the claim, checked here without linreg: the same training, to float32 rounding
+    assert gap < 1e-6 and f"최대 차이: {gap:.1e} ✔ 같은 학습" in page
     torch.manual_seed(1)
     linear = torch.nn.Linear(1, 1)
     start = (linear.weight.item(), linear.bias.item())
@@ -282,14 +282,16 @@ def test_nn_module_zero_start_is_identical_and_random_start_explained(site):
     assert len(soup(site, LESSONS[6]).select("figure.linreg-figure")) == 1
 
 
-def _plain_torch_runs_are_identical(epochs: int = 1000) -> bool:
-    """nn.Linear + F.mse_loss from zero against W, b tensors + torch.mean, both with optim.SGD."""
+def _plain_torch_gap(epochs: int = 1000) -> float:
+    """nn.Linear + F.mse_loss from zero against W, b tensors + torch.mean, both with optim.SGD:
+    the largest difference of W or b after any epoch."""
     x, y = torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([[2.0], [4.0], [6.0]])
     linear = torch.nn.Linear(1, 1)
     with torch.no_grad():
         linear.weight.zero_()
         linear.bias.zero_()
     W, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+    gap = 0.0
     opt_module, opt_plain = torch.optim.SGD(linear.parameters(), lr=0.01), torch.optim.SGD([W, b], lr=0.01)
     for _ in range(epochs + 1):
         for opt, cost in ((opt_module, lambda: torch.nn.functional.mse_loss(linear(x), y)),
@@ -297,9 +299,8 @@ def _plain_torch_runs_are_identical(epochs: int = 1000) -> bool:
             opt.zero_grad()
             cost().backward()
             opt.step()
-        if (linear.weight.item(), linear.bias.item()) != (W.item(), b.item()):
-            return False
-    return True
+        gap = max(gap, abs(linear.weight.item() - W.item()), abs(linear.bias.item() - b.item()))
+    return gap
 
 
 def test_nn_module_exercises(site):

@@ -60,8 +60,10 @@ def test_the_downloads_branch_is_published_from_the_artifact_without_running_any
     script = "\n".join(step.get("run", "") for step in publish["steps"])
     assert "make" not in script and "pip" not in script and "python" not in script  # only tar and git
     assert "git push --force" in script and " downloads" in script
-    downloads = (ROOT / "overrides" / "hooks" / "downloads.py").read_text()
-    assert 'COLAB_BRANCH = "downloads"' in downloads
+    from mkdocs.config import load_config
+
+    engine = load_config(config_file=str(ROOT / "mkdocs.yml")).plugins["pageexec"]
+    assert engine.config.downloads.colab_branch == "downloads"  # where the Colab links point
 
 
 def test_third_party_actions_are_pinned_to_commit_shas():

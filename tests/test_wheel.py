@@ -1,4 +1,4 @@
-"""The wheel the site publishes (overrides/hooks/downloads.py): reproducible, built once per change."""
+"""The wheel the site publishes (overrides/hooks/package_wheel.py): reproducible, built once per change, named by every download."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from sitebuild import ROOT
 HOOKS = ROOT / "overrides" / "hooks"
 sys.path.insert(0, str(HOOKS))
 try:
-    import downloads
+    import package_wheel as downloads
 finally:
     sys.path.remove(str(HOOKS))
 
@@ -77,3 +77,22 @@ def test_a_tampered_cached_wheel_is_refused_and_built_again(project, tmp_path):
     entry.write_text(entry.read_text().replace('"data":"', '"data":"AAAA', 1))
     again = Cache(tmp_path / "cache")
     assert downloads.build_wheel(project, again) == (name, data) and again.refused == [entry.name]
+
+
+@pytest.mark.parametrize("dependencies, expected", [
+    (['"torch==2.13.0"', '"numpy>=2"'], "torch 2.13.0"),
+    (['"numpy>=2"', '"torch == 9.9.1 ; python_version >= \'3.11\'"'], "torch 9.9.1"),
+    (['"torch>=2"'], "torch"),  # not pinned: named without a version
+])
+def test_the_pin_the_downloads_name_is_read_from_pyproject(tmp_path, dependencies, expected):
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text(f'[project]\nname = "demo"\nversion = "1.0"\ndependencies = [{", ".join(dependencies)}]\n')
+    assert downloads.pinned(pyproject, "torch") == expected
+
+
+def test_the_real_pin_is_the_one_pyproject_declares():
+    import tomllib
+
+    declared = next(d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+                    if d.startswith("torch"))
+    assert downloads.pinned(ROOT / "pyproject.toml", "torch") == "torch " + declared.split("==")[1]

@@ -31,7 +31,7 @@ from pymdownx.superfences import SuperFencesException
 
 from pageexec import deps
 from pageexec.cache import Cache
-from pageexec.fences import EXEC_LANGUAGES, Fence, problems, pycon_code, scan
+from pageexec.fences import EXEC_LANGUAGES, FALSE, Fence, problems, pycon_code, scan
 from pageexec.runner import Job, Outcome, Runner, WorkersUnavailable
 
 try:  # a PluginError is what MkDocs reports as a build failure; plain Markdown users get an Exception
@@ -58,6 +58,7 @@ class ExecutedBlock:
     session: str | None
     line: int | None
     options: dict = field(default_factory=dict)  # its fence's options as written (fences.scan): result, html, title...
+    section: str | None = None  # the heading of the page section it is in (fences.scan)
 
 
 @dataclass
@@ -227,10 +228,20 @@ class Engine:
             plan.failed = True
             message = outcome.detail if outcome.kind == "skipped" else failure_message(where, outcome)
             return "", message
-        plan.records.append(ExecutedBlock(code, outcome.output, html, session,
-                                          plan.blocks[index].line if index is not None else None,
-                                          dict(plan.blocks[index].options) if index is not None else {}))
+        fence = plan.blocks[index] if index is not None else None
+        plan.records.append(ExecutedBlock(code, outcome.output, html, session, fence.line if fence else None,
+                                          dict(fence.options) if fence else {}, fence.section if fence else None))
         return outcome.output, None
+
+    def records(self, plan: Plan) -> list[ExecutedBlock] | None:
+        """The record of a planned text before it renders (its outputs, waited for), or None if a
+        block failed or the workers could not run it. What its render will record, block by block."""
+        outcomes = [self.outcome(plan, index) for index in range(len(plan.blocks))]
+        if not all(outcome.ok for outcome in outcomes):
+            return None
+        return [ExecutedBlock(fence_code(fence), outcome.output, fence.options.get("html", "").lower() not in FALSE,
+                              fence.session, fence.line, dict(fence.options), fence.section)
+                for fence, outcome in zip(plan.blocks, outcomes)]
 
     def finish(self, plan: Plan) -> str:
         """After the text rendered: store its outputs. ``cached``, ``executed`` or ``none``."""

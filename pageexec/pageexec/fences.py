@@ -24,6 +24,8 @@ SOURCES = {"above", "below", "block", "material-block", "tabbed-left", "tabbed-r
 PYTHON_LOOKALIKES = {"python3", "python2", "py3", "ipython", "ipython3", "pyhton", "pytohn", "pyton", "pythn", "pycon3"}
 
 _FENCE = re.compile(r"^(?P<indent>[ \t>]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<header>[^`\n]*?)[ \t]*$")
+_HEADING = re.compile(r"^ {0,3}(?P<marks>#{1,6})[ \t]+(?P<text>.+?)(?:[ \t]+#+)?[ \t]*$")
+_ATTRIBUTES = re.compile(r"[ \t]*\{[^}]*\}$")  # attr_list's {#id .class} after a heading
 _OPTION = re.compile(r"""(?P<key>[A-Za-z_][\w-]*)=(?P<quote>["'])(?P<value>.*?)(?P=quote)""")
 
 
@@ -37,6 +39,7 @@ class Fence:
     options: dict[str, str] = field(default_factory=dict)
     leftover: str = ""  # header text that is not a key="value" option
     code: str = ""
+    section: str | None = None  # the text of the last heading of ``section_level`` or above (not the title) before it
 
     @property
     def executes(self) -> bool:
@@ -58,12 +61,25 @@ def parse_header(header: str) -> tuple[str, dict[str, str], str]:
     return language, options, _OPTION.sub(" ", rest).strip()
 
 
-def scan(markdown: str, first_line: int = 1) -> list[Fence]:
-    """The top-level fenced blocks of ``markdown`` (a fence inside another fence is its code)."""
-    lines, fences, i = markdown.split("\n"), [], 0
+def heading(line: str) -> tuple[int, str] | None:
+    """``(level, text)`` of an ATX heading line (its attribute list dropped), else None."""
+    found = _HEADING.match(line)
+    if found is None:
+        return None
+    return len(found.group("marks")), _ATTRIBUTES.sub("", found.group("text"))
+
+
+def scan(markdown: str, first_line: int = 1, section_level: int = 2) -> list[Fence]:
+    """The top-level fenced blocks of ``markdown`` (a fence inside another fence is its code),
+    each with the section it is in: the last heading of levels 2 to ``section_level`` above it
+    outside fenced code (a heading reset by a new title)."""
+    lines, fences, i, section = markdown.split("\n"), [], 0, None
     while i < len(lines):
         opening = _FENCE.match(lines[i])
         if not opening:
+            found = heading(lines[i])
+            if found is not None and found[0] <= section_level:
+                section = found[1] if found[0] > 1 else None
             i += 1
             continue
         indent, marker = opening.group("indent"), opening.group("fence")
@@ -73,7 +89,8 @@ def scan(markdown: str, first_line: int = 1) -> list[Fence]:
             body.append(lines[j][len(indent):] if lines[j].startswith(indent) else lines[j].lstrip())
             j += 1
         language, options, leftover = parse_header(opening.group("header"))
-        fences.append(Fence(i + first_line, opening.group("header"), language, options, leftover, "\n".join(body)))
+        fences.append(Fence(i + first_line, opening.group("header"), language, options, leftover, "\n".join(body),
+                            section))
         i = j + 1
     return fences
 

@@ -13,6 +13,8 @@ plugins:
                             # (a package's modules per page, by what the page used: deps.py)
       provenance: [torch, mypkg]  # named in the note under every page with executed code
       report: null          # a JSON file of which pages ran or came from the cache (or EXEC_REPORT)
+      downloads:            # each executed page's blocks as <folder>/<page>.ipynb and .py (downloads.py)
+        enabled: false
 markdown_extensions:
   - pymdownx.superfences    # required: the executed fences are its custom fences
 ```
@@ -41,6 +43,7 @@ import json
 import logging
 import os
 import platform
+import posixpath
 import shutil
 import site
 import subprocess
@@ -58,9 +61,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.utils import meta as page_meta
 
-from pageexec import compat, deps, notebooks
+from urllib.parse import quote
+
+from mkdocs.utils import get_relative_url
+
+from pageexec import compat, deps, downloads, notebooks
 from pageexec.cache import Cache, digest
 from pageexec.engine import BlockError, Engine, ExecutedBlock, _PlanPreprocessor
+from pageexec.fences import heading
 from pageexec.render import RenderCache, render_notebook, site_digest
 from pageexec.runner import Runner
 
@@ -103,6 +111,32 @@ class Mode(c.BaseConfigOption):
         return mode
 
 
+class DownloadsConfig(base.Config):
+    """``downloads:``: every page with executed blocks offers them as a notebook and a script."""
+
+    enabled = c.Type(bool, default=False)
+    """Write ``<folder>/<page>.ipynb`` and ``<folder>/<page>.py`` into the site for every page with executed blocks."""
+    folder = c.Type(str, default="downloads")
+    """The site folder they go to (relative; a page keeps its folder below it)."""
+    install = c.ListOfItems(c.Type(str), default=[])
+    """pip requirements a download installs first (a hook may add more with ``add_install``)."""
+    install_note = c.Type(str, default="")
+    """The same in words, for the reader (default: the requirements themselves)."""
+    colab_branch = c.Type(str, default="")
+    """The branch of ``repo_url`` (GitHub) holding the site's download folder: pages link Colab to it. "": no Colab link."""
+    language = c.Choice(downloads.LANGUAGES, default="en")
+    """The language of the words around the code in the downloads."""
+    links = c.Type(bool, default=True)
+    """Put the links at the top of the page. Either way they are in ``page.meta["pageexec_downloads"]`` for a theme."""
+
+    def validate(self):
+        failed, warnings = super().validate()
+        folder = PurePath(self.folder or ".")
+        if not failed and (folder.is_absolute() or ".." in folder.parts or not self.folder.strip("/")):
+            failed.append(("folder", c.ValidationError(f"Expected a folder inside the site, got {self.folder!r}")))
+        return failed, warnings
+
+
 class PageExecConfig(base.Config):
     """The plugin's options (``mkdocs.yml``); every one is described in ``pageexec/README.md``."""
 
@@ -124,6 +158,8 @@ class PageExecConfig(base.Config):
     """Distributions named, with Python and the commit, in the note under each page with executed code."""
     report = c.Optional(c.Type(str))
     """A JSON build report (pages executed and cached, run times...); ``EXEC_REPORT`` does the same."""
+    downloads = c.SubConfig(DownloadsConfig)
+    """Each executed page's blocks and outputs as a notebook and a script in the site (``downloads.py``)."""
 
 
 def _site_folders() -> tuple[str, ...]:
@@ -273,6 +309,20 @@ class BuildState:
         self.kinds: set[str] = set()  # cache kinds of other hooks, pruned with the pages'
         self.jupyter = None  # mkdocs-jupyter's config, when it is in use
         self.execute_notebooks = False  # what mkdocs-jupyter's own ``execute`` said
+        self.downloads = options.downloads
+        self.install = list(options.downloads.install)  # what a download installs first (add_install adds)
+        self.install_notes = [options.downloads.install_note] if options.downloads.install_note else []
+        self.site_url = (config.site_url or "").rstrip("/")
+        self.colab = ""
+        if options.downloads.enabled and options.downloads.colab_branch:
+            repo = (config.repo_url or "").rstrip("/")
+            if not repo.startswith("https://github.com/"):
+                raise PluginError(f"pageexec: downloads.colab_branch needs a GitHub repo_url (Colab opens notebooks "
+                                  f"from GitHub), got repo_url {config.repo_url!r}")
+            self.colab = (f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}"
+                          f"/blob/{quote(options.downloads.colab_branch)}")
+        self.files = None  # the build's files, from on_nav
+        self.site_dir = config.site_dir
         self.closed = False
 
     def _provenance(self) -> dict:
@@ -380,6 +430,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             elif state.execute_notebooks and file.src_uri.endswith(".ipynb") and not self._ignored(file):
                 self._plan_notebook(file)
         state.renders.site = site_digest(config, files)
+        state.files = files
+        state.site_dir = config.site_dir  # read now: a hook may have moved it in on_config
         return nav
 
     def _plan_markdown(self, md: markdown.Markdown, file) -> None:
@@ -438,9 +490,16 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         return found
 
     def _ignored(self, file) -> bool:
-        """mkdocs-jupyter's ``execute_ignore``: notebooks shown as they are, never run."""
+        """Notebooks shown as they are, never run: mkdocs-jupyter's ``execute_ignore``, and a notebook
+        whose metadata says ``"pageexec": {"execute": false}`` (a page's download, say)."""
         path = PurePath(file.abs_src_path or file.src_uri)
-        return any(path.match(pattern) for pattern in self.state.jupyter.get("execute_ignore") or [])
+        if any(path.match(pattern) for pattern in self.state.jupyter.get("execute_ignore") or []):
+            return True
+        try:
+            own = json.loads(file.content_string).get("metadata", {}).get("pageexec", {})
+        except (OSError, ValueError, AttributeError):
+            return False  # mkdocs-jupyter reports a notebook it cannot read
+        return isinstance(own, dict) and own.get("execute") is False
 
     def _plan_notebook(self, file) -> None:
         state = self.state
@@ -566,7 +625,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         elif status == "cached":
             state.report["cached"].append(page.file.src_uri)
         if not plan.failed:
-            html += self.note(page)
+            html = self._downloads(page, html) + self.note(page)
         if plan.failed:
             state.complete = False
             for failure in state.engine.failures:
@@ -580,20 +639,109 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             state.engine.failures.clear()
         return html
 
+    # -- the public API for hooks and other plugins ----------------------------------------
+
     def executed(self, page) -> list[ExecutedBlock]:
-        """The executed blocks of a rendered page, in page order, with what each printed."""
-        plan = self.state.engine.rendered.get(f"docs/{page.file.src_uri}") if self.state else None
-        return list(plan.records) if plan is not None else []
+        """The executed blocks of a page (a Page or its ``src_uri``), in page order, with what each
+        printed. Any time after ``on_nav``: for a page that has not rendered yet, its outputs are
+        waited for; [] for a page without executed blocks or whose blocks failed (it reports that)."""
+        uri = page if isinstance(page, str) else page.file.src_uri
+        plan = self.state.engine.rendered.get(f"docs/{uri}") if self.state else None
+        if plan is None or not plan.blocks:
+            return []
+        if plan.served or plan.live is not None:  # rendered
+            return [] if plan.failed else list(plan.records)
+        return self.state.engine.records(plan) or []
 
     def note(self, page) -> str:
-        """The note on what produced a rendered page's outputs (HTML), or "" for a page without any."""
-        notebook = self.state.notebooks.get(page.file.src_uri)
+        """The note on what produced a page's outputs (HTML; a Page or its ``src_uri``), or "" for a page without any."""
+        uri = page if isinstance(page, str) else page.file.src_uri
+        notebook = self.state.notebooks.get(uri)
         if notebook is not None:
             facts = notebook.get("provenance")
         else:
-            plan = self.state.engine.rendered.get(f"docs/{page.file.src_uri}")
+            plan = self.state.engine.rendered.get(f"docs/{uri}")
+            if plan is not None and plan.blocks and plan.provenance is None and not plan.served and plan.future is not None:
+                self.executed(uri)  # not rendered yet: its run's facts are known once it finished
             facts = plan.provenance if plan is not None and plan.blocks else None
         return provenance_html(facts) if facts else ""
+
+    def add_install(self, requirement: str, note: str = "") -> None:
+        """Add a pip requirement that the downloads install first (a wheel the site publishes, say),
+        with its description for the reader. Call it from a hook's ``on_config`` with a priority
+        below 0 (after this plugin's): it holds for the build that is starting."""
+        if self.state is None or self.state.files is not None:
+            raise PluginError("pageexec: add_install must be called in on_config, after pageexec's own "
+                              "(give the hook's on_config a priority below 0)")
+        self.state.install.append(requirement)
+        if note:
+            self.state.install_notes.append(note)
+
+    def download_source(self, uri: str, title: str | None = None) -> downloads.Source:
+        """What the downloads of page ``uri`` say about it: its title, address, name, installs."""
+        state = self.state
+        file = state.files.get_file_from_path(uri) if state.files is not None else None
+        url = file.url if file is not None else quote(posixpath.splitext(uri)[0]) + "/"  # MkDocs' url is encoded
+        if title is None:
+            title = self._title(uri, file)
+        return downloads.Source(title=title, url=f"{state.site_url}/{url}" if state.site_url else url,
+                                name=posixpath.basename(posixpath.splitext(uri)[0]), install=tuple(state.install),
+                                install_note=", ".join(state.install_notes), language=state.downloads.language)
+
+    def _title(self, uri: str, file) -> str:
+        """A page's title before it renders: its front matter's, else its first level-1 heading, else its name."""
+        planned = self.state.planned.get(uri)
+        if planned is not None:
+            _, meta = page_meta.get_data(planned[0])
+            if isinstance(meta.get("title"), str):
+                return meta["title"]
+            for line in planned[1].split("\n"):
+                found = heading(line)
+                if found is not None and found[0] == 1:
+                    return found[1]
+        return posixpath.basename(posixpath.splitext(uri)[0])
+
+    def download_notebook(self, uri: str, title: str | None = None) -> str:
+        """Page ``uri``'s download notebook (nbformat JSON), any time after ``on_nav``: what a hook
+        shows as a notebook page of the site. Its metadata tells pageexec not to run it again."""
+        return downloads.notebook_json(self.executed(uri), self.download_source(uri, title))
+
+    def download_links(self, uri: str, page_url: str) -> dict[str, str]:
+        """Page ``uri``'s downloads, relative to a page at ``page_url`` (as MkDocs gives it), and its
+        Colab address ("" without ``colab_branch``); paths percent-encoded (a name may hold a space)."""
+        folder, name = self.state.downloads.folder.strip("/"), posixpath.splitext(uri)[0]
+        base = get_relative_url(quote(f"{folder}/{name}"), page_url or ".")
+        colab = f"{self.state.colab}/{quote(name)}.ipynb" if self.state.colab else ""
+        return {"ipynb": f"{base}.ipynb", "py": f"{base}.py", "colab": colab}
+
+    def _downloads(self, page, html: str) -> str:
+        """Write a rendered page's downloads into the site, and link them from the page."""
+        state = self.state
+        if not state.downloads.enabled:
+            return html
+        blocks = self.executed(page)
+        if not blocks:
+            return html
+        source = self.download_source(page.file.src_uri)  # the title the notebook page of the same blocks gets
+        try:
+            notebook, script = downloads.notebook_json(blocks, source), downloads.script(blocks, source)
+        except SyntaxError as error:  # an executed block that is not Python on its own (never ran as such)
+            raise PluginError(f"docs/{page.file.src_uri}: cannot make its downloads: {error}") from None
+        name = posixpath.splitext(page.file.src_uri)[0]
+        target = Path(state.site_dir) / state.downloads.folder.strip("/") / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.with_name(target.name + ".ipynb").write_text(notebook, encoding="utf-8")
+        target.with_name(target.name + ".py").write_text(script, encoding="utf-8")
+        links = page.meta["pageexec_downloads"] = self.download_links(page.file.src_uri, page.url)
+        if not state.downloads.links:
+            return html
+        words = {"en": ("Download", "notebook", "script", "Open in Colab"),
+                 "ko": ("내려받기", "노트북", "스크립트", "Colab에서 열기")}[state.downloads.language]
+        items = [f'<a href="{html_lib.escape(links["ipynb"])}" download>{words[1]} (.ipynb)</a>',
+                 f'<a href="{html_lib.escape(links["py"])}" download>{words[2]} (.py)</a>']
+        if links["colab"]:
+            items.append(f'<a href="{html_lib.escape(links["colab"])}" rel="noopener">{words[3]}</a>')
+        return f'<p class="pageexec-downloads">{words[0]}: {" · ".join(items)}</p>\n' + html
 
     def cache(self, kind: str) -> Cache:
         """The build's cache, for a hook that stores derived data under its own ``kind``.

@@ -37,12 +37,13 @@ def build(site_dir: Path, config: Path | None = None, env: dict[str, str] | None
 
 
 def neutral_site(root: Path, pages: dict[str, str], watch: list[str] = (), *, theme: str = "mkdocs",
-                 hooks: list[str] = (), **options) -> Path:
+                 hooks: list[str] = (), site: dict | None = None, **options) -> Path:
     """A small site with the MkDocs theme and the pageexec plugin only; returns its mkdocs.yml.
 
     ``pages`` maps a path under docs/ to its text (a ``.ipynb`` value is notebook JSON);
-    ``watch`` folders are also what executed code depends on; ``options`` go to pageexec.
-    (A site that uses pageexec may give its own ``theme`` and ``hooks``.)
+    ``watch`` folders are also what executed code depends on; ``options`` go to pageexec;
+    ``site`` adds top-level settings (``site_url``...). (A site that uses pageexec may give its
+    own ``theme`` and ``hooks``.)
     """
     for path, text in pages.items():
         target = root / "docs" / path
@@ -60,6 +61,7 @@ def neutral_site(root: Path, pages: dict[str, str], watch: list[str] = (), *, th
         "markdown_extensions": ["admonition", "toc", "pymdownx.superfences",
                                 {"pymdownx.snippets": {"base_path": [str(root)], "check_paths": True}}],
         "validation": {"omitted_files": "warn", "absolute_links": "warn", "unrecognized_links": "warn", "anchors": "warn"},
+        **(site or {}),
     }
     path = root / "mkdocs.yml"
     path.write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")  # JSON is YAML

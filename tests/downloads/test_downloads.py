@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import time
 import zipfile
 from dataclasses import dataclass
@@ -28,12 +27,7 @@ from sitebuild import LESSONS, ROOT
 
 pytestmark = pytest.mark.site
 
-HOOKS = ROOT / "overrides" / "hooks"
-sys.path.insert(0, str(HOOKS))
-try:
-    import export
-finally:
-    sys.path.remove(str(HOOKS))
+from pageexec import downloads as export
 
 SITE_URL = re.search(r"^site_url:\s*(\S+)", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
 
@@ -59,9 +53,9 @@ MIME = {"html": "text/html", "markdown": "text/markdown"}
 def stored_blocks(notebook: dict) -> list[Block]:
     blocks = []
     for cell in notebook["cells"]:
-        if cell["metadata"].get("linreg") != "block":
+        if cell["metadata"].get("pageexec", {}).get("role") != "block":
             continue
-        kind = cell["metadata"]["linreg_output"]
+        kind = cell["metadata"]["pageexec"]["output"]
         if kind == "text":
             output = "".join("".join(o["text"]) for o in cell["outputs"] if o["output_type"] == "stream")
         else:
@@ -143,7 +137,7 @@ def test_notebook_prints_what_the_page_printed(site, wheel, reader, script_runs,
     started = time.perf_counter()
     NotebookClient(notebook, km=manager, timeout=300, allow_errors=False).execute()
     timings[f"notebook {lesson}"] = time.perf_counter() - started
-    ran = [cell for cell in notebook.cells if cell.metadata.get("linreg") == "block"]
+    ran = [cell for cell in notebook.cells if cell.metadata.get("pageexec", {}).get("role") == "block"]
     assert len(ran) == len(stored)
     for i, (cell, block) in enumerate(zip(ran, stored), start=1):
         streams = [o for o in cell.outputs if o.output_type == "stream"]
@@ -162,7 +156,7 @@ def test_script_prints_what_the_page_printed(site, script_runs, lesson):
     assert run.returncode == 0, run.stderr
     source = site.site / "downloads" / f"{lesson}.py"
     blocks = stored_blocks(json.loads(source.with_suffix(".ipynb").read_text(encoding="utf-8")))
-    expected = export.script_output(blocks, source.stem)
+    expected = export.script_output(blocks, source.stem, "ko")
     assert run.stdout == "".join(expected), _first_difference(expected, run.stdout)
     figures = [svg for block in blocks if block.html for svg in export.figures(block.output)]
     for n, svg in enumerate(figures, start=1):
