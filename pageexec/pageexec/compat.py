@@ -30,8 +30,8 @@ TABLE = [
                ">=1.6.1,<1.7"),
     Touchpoint("mkdocs", "Page._title_from_render holds the first heading's title that render() found (read and "
                "restored by the render cache: rendered_title, set_rendered_title)", ">=1.6.1,<1.7"),
-    Touchpoint("mkdocs-jupyter", "renders a notebook page from page.file.abs_src_path when execute is off "
-               "(the engine points it at the executed copy)", ">=0.26.3,<0.27"),
+    Touchpoint("mkdocs-jupyter", "renders a notebook page from page.file.abs_src_path, read when the page renders, "
+               "when execute is off (the engine points it at the executed copy; lesson_notebooks writes a download there)", ">=0.26.3,<0.27"),
     Touchpoint("mkdocs-jupyter", "its on_pre_page replaces page.render, which sets only content, toc and (unless "
                "ignore_h1_titles) title: the engine's notebook render cache stores and restores those",
                ">=0.26.3,<0.27"),
@@ -42,7 +42,7 @@ TABLE = [
     # the engine's own, beyond the render cache's
     Touchpoint("mkdocs", "mkdocs.utils.CountHandler counts the warnings strict mode fails on (render cache, "
                "atomic_site)", ">=1.6.1,<1.7"),
-    Touchpoint("mkdocs-jupyter", "its config (execute, cache, execute_ignore) is read at each page, so the engine "
+    Touchpoint("mkdocs-jupyter", "its config (execute, cache) is read at each page, so the engine "
                "may change it after validation", ">=0.26.3,<0.27"),
     Touchpoint("pymdown-extensions", "superfences re-raises a SuperFencesException from a custom fence and turns "
                "any other exception into a plain code block (BlockError is one)", ">=13.1.2,<14"),
@@ -51,7 +51,7 @@ TABLE = [
     # the site's hooks and theme overrides (overrides/)
     Touchpoint("mkdocs", "a strict build aborts on counted warnings only after on_post_build (atomic_site keeps "
                "the previous site)", ">=1.6.1,<1.7"),
-    Touchpoint("mkdocs-jupyter", "mkdocs_jupyter.plugin.NotebookFile wraps a generated notebook page (downloads)",
+    Touchpoint("mkdocs-jupyter", "mkdocs_jupyter.plugin.NotebookFile wraps a generated notebook page (lesson_notebooks)",
                ">=0.26.3,<0.27"),
     Touchpoint("nbconvert", "the notebook page's markup (jp-OutputArea-output, anchor-link headings, inline "
                "<style>) matched by regex in notebook_pages", ">=7.17.2,<8"),
