@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve build rebuild test test-fast bench bench-serve lighthouse clean
+.PHONY: help install serve build rebuild test test-fast diff bench bench-serve lighthouse clean
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -33,8 +33,11 @@ test: $(STAMP)  ## Run the whole test suite (package, site build, browser)
 test-fast: $(STAMP)  ## Run the package tests only (no site build, no browser)
 	$(BIN)/python -m pytest -m "not site and not browser"
 
+diff: $(STAMP)  ## What your change did to the pages' outputs: build/output-diff.md and .html (BASE=<git ref>, default: merge base with main)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m pageexec.diff $(if $(BASE),--base $(BASE)) --out build --path . --path pageexec
+
 clean:  ## Remove the built site and caches (keeps .venv)
-	rm -rf site .cache .pytest_cache
+	rm -rf site build .cache .pytest_cache
 
 bench: $(STAMP)  ## Benchmark build speed (floor, cold on 1 and 2 workers, warm, edits) for 8, 32, 128 lesson pages
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python benchmarks/build_speed.py $(PAGES)

@@ -191,7 +191,7 @@ def test_a_test_that_uses_the_built_site_is_marked_so_make_test_fast_builds_none
     ("timeout", -1, "option 'timeout': Expected a number that is not negative, got -1"),
     ("timeout", "soon", "option 'timeout': Expected a number, got 'soon'"),
     ("workers", 1.5, "option 'workers': Expected a whole number, got 1.5"),
-    ("mode", "sometimes", "option 'mode': Expected one of on, refresh, off, got 'sometimes'"),
+    ("mode", "sometimes", "option 'mode': Expected one of on, keep, refresh, off, got 'sometimes'"),
 ])
 def test_a_bad_option_is_a_configuration_error_naming_it(tmp_path, caplog, option, value, message):
     from mkdocs.exceptions import Abort

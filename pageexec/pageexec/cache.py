@@ -40,11 +40,13 @@ def digest(value: Any) -> str:
 
 
 class Cache:
-    """A folder of entries; ``mode`` is ``on``, ``refresh`` (write, never read) or ``off``."""
+    """A folder of entries; ``mode`` is ``on``, ``keep`` (as on, but never prune: a cache shared
+    with builds of other commits, e.g. ``python -m pageexec.diff``), ``refresh`` (write, never
+    read) or ``off``."""
 
     def __init__(self, folder: Path, mode: str = "on") -> None:
-        if mode not in {"on", "refresh", "off"}:
-            raise ValueError(f"cache mode must be on, refresh or off, got {mode!r}")
+        if mode not in {"on", "keep", "refresh", "off"}:
+            raise ValueError(f"cache mode must be on, keep, refresh or off, got {mode!r}")
         self.folder, self.mode = Path(folder), mode
         self.used: set[str] = set()
         self.usable = mode != "off"
@@ -94,7 +96,7 @@ class Cache:
         """The payload stored for ``material``, or None (missing, or refused and deleted)."""
         key = digest(material)
         self._use(self._path(kind, key).name)
-        if self.mode != "on":
+        if self.mode not in ("on", "keep"):
             return None
         path = self._path(kind, key)
         try:
@@ -156,7 +158,7 @@ class Cache:
     def prune(self, kinds: set[str]) -> list[str]:
         """Delete the entries of ``kinds`` that this build did not use, no other living build holds,
         and that are older than this build; and stale temporary files."""
-        if not self.usable or not self.folder.is_dir():
+        if not self.usable or self.mode == "keep" or not self.folder.is_dir():
             return []
         held = self._held_by_others()
         removed = []

@@ -70,6 +70,8 @@ MESSAGES = {
         "script_run": "Then run it with {command}.",
         "figure": "figure saved: {name}",
         "page": "the page {title}",
+        "download": "Download", "notebook": "notebook", "script": "script", "colab": "Open in Colab",
+        "made_with": "What produced this page's outputs", "commit": "commit", "modified": " with uncommitted changes",
     },
     "ko": {
         "title": "노트북으로 실행하기: {title}",
@@ -82,6 +84,8 @@ MESSAGES = {
         "script_run": "그다음 {command} 로 실행합니다.",
         "figure": "그림 저장: {name}",
         "page": "{title} 페이지",
+        "download": "내려받기", "notebook": "노트북", "script": "스크립트", "colab": "Colab에서 열기",
+        "made_with": "이 페이지의 결과를 만든 환경", "commit": "커밋", "modified": "에 수정을 더한 코드",
     },
 }
 LANGUAGES = tuple(MESSAGES)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import html as html_lib
 import threading
 import time
+from datetime import datetime, timezone
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -76,7 +77,8 @@ class Plan:
     live: list[Job] | None = None  # blocks run outside the plan (rare: text changed after planning)
     folder: str | None = None  # the blocks' working directory (the page's folder)
     seconds: float = 0.0  # how long its worker ran (the fork server's start included, if it was the first)
-    provenance: dict | None = None  # what produced the outputs: versions, commit, seconds (cached with them)
+    provenance: dict | None = None  # what produced the outputs: versions, commit, seconds, when (cached with them)
+    worker: int | None = None  # the process id of the worker that ran it
 
     def where(self, index: int) -> str:
         return f"{self.name}:{self.blocks[index].line} (executed block {index + 1})"
@@ -175,12 +177,14 @@ class Engine:
             plan.future = self.runner.call(self._run_page, plan)
 
     def _run_page(self, plan: Plan) -> list[Outcome]:
-        started = time.perf_counter()
+        started, when = time.perf_counter(), datetime.now(timezone.utc).isoformat(timespec="seconds")
         try:
-            return self.runner.run_page(plan.jobs(), plan.folder, self.package.names if self.package else ())
+            outcomes = self.runner.run_page(plan.jobs(), plan.folder, self.package.names if self.package else ())
+            plan.worker = outcomes.worker
+            return outcomes
         finally:
             plan.seconds = time.perf_counter() - started
-            plan.provenance = {**self.provenance(), "seconds": round(plan.seconds, 1)}
+            plan.provenance = {**self.provenance(), "seconds": round(plan.seconds, 1), "computed": when}
 
     # -- executing -----------------------------------------------------------------------
 

@@ -50,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path, PurePath
 
@@ -65,7 +66,9 @@ from urllib.parse import quote
 
 from mkdocs.utils import get_relative_url
 
-from pageexec import compat, deps, downloads, notebooks
+from mkdocs.structure.files import File
+
+from pageexec import compat, deps, downloads, notebooks, outputs
 from pageexec.cache import Cache, digest
 from pageexec.engine import BlockError, Engine, ExecutedBlock, _PlanPreprocessor
 from pageexec.fences import heading
@@ -98,7 +101,7 @@ class NonNegative(c.BaseConfigOption):
 class Mode(c.BaseConfigOption):
     """``on``, ``refresh`` or ``off``; YAML (and ``!ENV``) read a bare on / off as a boolean."""
 
-    CHOICES = ("on", "refresh", "off")
+    CHOICES = ("on", "keep", "refresh", "off")
 
     def __init__(self, default: str = "on") -> None:
         super().__init__()
@@ -124,8 +127,6 @@ class DownloadsConfig(base.Config):
     """The same in words, for the reader (default: the requirements themselves)."""
     colab_branch = c.Type(str, default="")
     """The branch of ``repo_url`` (GitHub) holding the site's download folder: pages link Colab to it. "": no Colab link."""
-    language = c.Choice(downloads.LANGUAGES, default="en")
-    """The language of the words around the code in the downloads."""
     links = c.Type(bool, default=True)
     """Put the links at the top of the page. Either way they are in ``page.meta["pageexec_downloads"]`` for a theme."""
 
@@ -145,7 +146,7 @@ class PageExecConfig(base.Config):
     cache_dir = c.Type(str, default=".cache")
     """Where the entries go (``<cache_dir>/pageexec``), relative to ``mkdocs.yml``."""
     mode = Mode("on")
-    """``on``; ``refresh``: run everything, rewrite the cache; ``off``: neither read nor write it."""
+    """``on``; ``keep``: as on, never prune; ``refresh``: run everything, rewrite the cache; ``off``: neither read nor write it."""
     output_limit = NonNegative(int, 1_000_000)
     """Bytes one block (or notebook cell) may print; 0: no limit."""
     workers = NonNegative(int, 0)
@@ -158,6 +159,12 @@ class PageExecConfig(base.Config):
     """Distributions named, with Python and the commit, in the note under each page with executed code."""
     report = c.Optional(c.Type(str))
     """A JSON build report (pages executed and cached, run times...); ``EXEC_REPORT`` does the same."""
+    language = c.Choice(downloads.LANGUAGES, default="en")
+    """The language of the words the plugin writes: the note under a page, the downloads, the status page."""
+    status_page = c.Type(str, default="")
+    """A page of the site (``status.md``, say) listing every page with executed code: run time, versions, commit, when."""
+    outputs = c.Optional(c.Type(str))
+    """A JSON file of every executed page's blocks and outputs (``EXEC_OUTPUTS`` does the same; ``python -m pageexec.diff`` compares two)."""
     downloads = c.SubConfig(DownloadsConfig)
     """Each executed page's blocks and outputs as a notebook and a script in the site (``downloads.py``)."""
 
@@ -231,17 +238,18 @@ def git_commit(root: Path, paths: list[str]) -> str | None:
     return head.stdout.strip() + ("+" if dirty else "")
 
 
-def provenance_html(facts: dict) -> str:
+def provenance_html(facts: dict, language: str = "en") -> str:
     """The note under a page with executed code: what produced its outputs, in the reader's words."""
+    words = downloads.MESSAGES[language]
     parts = ([f"Python {facts['python']}"] if facts.get("python") else []) + \
         [f"{name} {version}" for name, version in facts.get("packages", [])]
     text = html_lib.escape(", ".join(parts))
     commit = facts.get("commit")
     if commit:
-        changed = "에 수정을 더한 코드" if commit.endswith("+") else ""
-        text += f" (커밋 <code>{html_lib.escape(commit.rstrip('+'))}</code>{changed})"
+        changed = words["modified"] if commit.endswith("+") else ""
+        text += f" ({words['commit']} <code>{html_lib.escape(commit.rstrip('+'))}</code>{changed})"
     # the run time is not shown: two builds of one commit must give the same page (it is in the report)
-    return f'<aside class="pageexec-provenance" data-search-exclude><p>이 페이지의 결과를 만든 환경: {text}.</p></aside>'
+    return f'<aside class="pageexec-provenance" data-search-exclude><p>{words["made_with"]}: {text}.</p></aside>'
 
 
 def _version(name: str) -> str | None:
@@ -302,7 +310,9 @@ class BuildState:
         self.preload = list(options.preload)
         self.renders = RenderCache(self.cache, self.context)
         self.planned: dict[str, tuple[str, str, str]] = {}  # src_uri -> (file, Markdown, the same after snippets)
-        self.report: dict = {"executed": [], "cached": [], "seconds": {}}
+        self.report: dict = {"executed": [], "cached": [], "seconds": {}, "workers": {}}
+        self.outputs_path = options.outputs or os.environ.get("EXEC_OUTPUTS") or None
+        self.status_page = options.status_page.strip("/")
         self.notebooks: dict[str, dict] = {}  # src_uri -> {"material", "text" | "future"}
         self.copies = Path(tempfile.mkdtemp(prefix="pageexec-notebooks-"))
         self.complete = True
@@ -310,6 +320,7 @@ class BuildState:
         self.jupyter = None  # mkdocs-jupyter's config, when it is in use
         self.execute_notebooks = False  # what mkdocs-jupyter's own ``execute`` said
         self.downloads = options.downloads
+        self.language = options.language
         self.install = list(options.downloads.install)  # what a download installs first (add_install adds)
         self.install_notes = [options.downloads.install_note] if options.downloads.install_note else []
         self.site_url = (config.site_url or "").rstrip("/")
@@ -420,6 +431,17 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
 
     # -- planning: every page, before any renders ----------------------------------------
 
+    def on_files(self, files, config):
+        """The status page (``status_page``), generated: its text is written when it renders."""
+        uri = self.state.status_page
+        if uri:
+            if not uri.endswith(".md"):
+                raise PluginError(f"pageexec: status_page must name a Markdown page (status.md, say), got {uri!r}")
+            if files.get_file_from_path(uri) is not None:
+                raise PluginError(f"pageexec: status_page is {uri!r}, but docs/{uri} exists; name another page")
+            files.append(File.generated(config, uri, content=f"# {outputs.STATUS[self.state.language]['title']}\n"))
+        return files
+
     @event_priority(-100)  # after every plugin that adds or changes pages
     def on_nav(self, nav, config, files):
         state = self.state
@@ -518,12 +540,12 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         state.notebooks[file.src_uri] = entry
 
     def _run_notebook(self, file, text: str, material: dict) -> tuple[str, dict]:
-        started = time.perf_counter()
+        started, when = time.perf_counter(), datetime.now(timezone.utc).isoformat(timespec="seconds")
         executed = notebooks.execute(f"docs/{file.src_uri}", text, cwd=str(Path(file.abs_src_path).parent),
                                      timeout=self.state.timeout, kernel=material["kernel"],
                                      allow_errors=material["allow_errors"], output_limit=self.state.output_limit,
                                      project=str(self.state.root))
-        return executed, {**self.state._provenance(), "seconds": round(time.perf_counter() - started, 1)}
+        return executed, {**self.state._provenance(), "seconds": round(time.perf_counter() - started, 1), "computed": when}
 
     # -- rendering -----------------------------------------------------------------------
 
@@ -597,6 +619,10 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         page.render = render
 
     def on_page_markdown(self, markdown_text, page, config, files):
+        if page.file.src_uri == self.state.status_page:
+            markdown_text = self._status(page.file.src_uri)
+            self._where(page.file, markdown_text, markdown_text, page.meta)  # its own name: no other page's record
+            return markdown_text
         # markdown-exec numbers the ids of rendered outputs from a process-wide counter: start
         # every page at 0, so a page's ids do not depend on which pages rendered before it
         # (or came from the cache) in this build, as markdown-exec's own plugin resets it
@@ -622,6 +648,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         if status == "executed":
             state.report["executed"].append(page.file.src_uri)
             state.report["seconds"][page.file.src_uri] = round(plan.seconds, 3)
+            state.report["workers"][page.file.src_uri] = plan.worker
         elif status == "cached":
             state.report["cached"].append(page.file.src_uri)
         if not plan.failed:
@@ -638,6 +665,29 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
                     log.error("%s", failure)
             state.engine.failures.clear()
         return html
+
+    def _executed_pages(self) -> list[tuple[str, str, dict | None]]:
+        """``(src_uri, title, provenance)`` of every page with executed code, in page order
+        (waiting for the pages still running)."""
+        state, found = self.state, []
+        for file in state.files.documentation_pages() if state.files is not None else []:
+            uri = file.src_uri
+            notebook = state.notebooks.get(uri)
+            if notebook is not None:
+                if notebook["text"] is None:
+                    try:
+                        notebook["text"], notebook["provenance"] = notebook["future"].result()
+                    except Exception:  # noqa: BLE001 - the notebook's own page reports it
+                        continue
+                found.append((uri, posixpath.basename(posixpath.splitext(uri)[0]), notebook["provenance"]))
+                continue
+            plan = state.engine.rendered.get(f"docs/{uri}")
+            if plan is not None and plan.blocks and self.executed(uri):
+                found.append((uri, self._title(uri, file), plan.provenance))
+        return found
+
+    def _status(self, uri: str) -> str:
+        return outputs.status_markdown(uri, self._executed_pages(), self.state.language)
 
     # -- the public API for hooks and other plugins ----------------------------------------
 
@@ -664,7 +714,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             if plan is not None and plan.blocks and plan.provenance is None and not plan.served and plan.future is not None:
                 self.executed(uri)  # not rendered yet: its run's facts are known once it finished
             facts = plan.provenance if plan is not None and plan.blocks else None
-        return provenance_html(facts) if facts else ""
+        return provenance_html(facts, self.state.language) if facts else ""
 
     def add_install(self, requirement: str, note: str = "") -> None:
         """Add a pip requirement that the downloads install first (a wheel the site publishes, say),
@@ -686,7 +736,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             title = self._title(uri, file)
         return downloads.Source(title=title, url=f"{state.site_url}/{url}" if state.site_url else url,
                                 name=posixpath.basename(posixpath.splitext(uri)[0]), install=tuple(state.install),
-                                install_note=", ".join(state.install_notes), language=state.downloads.language)
+                                install_note=", ".join(state.install_notes), language=state.language)
 
     def _title(self, uri: str, file) -> str:
         """A page's title before it renders: its front matter's, else its first level-1 heading, else its name."""
@@ -735,13 +785,12 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         links = page.meta["pageexec_downloads"] = self.download_links(page.file.src_uri, page.url)
         if not state.downloads.links:
             return html
-        words = {"en": ("Download", "notebook", "script", "Open in Colab"),
-                 "ko": ("내려받기", "노트북", "스크립트", "Colab에서 열기")}[state.downloads.language]
-        items = [f'<a href="{html_lib.escape(links["ipynb"])}" download>{words[1]} (.ipynb)</a>',
-                 f'<a href="{html_lib.escape(links["py"])}" download>{words[2]} (.py)</a>']
+        words = downloads.MESSAGES[state.language]
+        items = [f'<a href="{html_lib.escape(links["ipynb"])}" download>{words["notebook"]} (.ipynb)</a>',
+                 f'<a href="{html_lib.escape(links["py"])}" download>{words["script"]} (.py)</a>']
         if links["colab"]:
-            items.append(f'<a href="{html_lib.escape(links["colab"])}" rel="noopener">{words[3]}</a>')
-        return f'<p class="pageexec-downloads">{words[0]}: {" · ".join(items)}</p>\n' + html
+            items.append(f'<a href="{html_lib.escape(links["colab"])}" rel="noopener">{words["colab"]}</a>')
+        return f'<p class="pageexec-downloads">{words["download"]}: {" · ".join(items)}</p>\n' + html
 
     def cache(self, kind: str) -> Cache:
         """The build's cache, for a hook that stores derived data under its own ``kind``.
@@ -766,10 +815,43 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         state.report["refused"] = list(state.cache.refused)
         if state.report_path:
             write_report(Path(state.report_path), state.report)
+        if state.outputs_path and state.complete:
+            self._write_outputs(Path(state.outputs_path))
+        self._log_runs()
         log.info("pageexec: %d page(s) executed, %d from the cache", len(state.report["executed"]), len(state.report["cached"]))
         markdown_exec.MarkdownConverter.counter = 0
         markdown_exec.markdown_config.reset()  # what markdown-exec's own plugin does after a build
         state.close()
+
+    def _write_outputs(self, path: Path) -> None:
+        state, pages = self.state, {}
+        for uri, title, facts in self._executed_pages():
+            notebook = state.notebooks.get(uri)
+            blocks = (outputs.notebook_records(notebook["text"]) if notebook is not None
+                      else [outputs.block_record(block) for block in self.executed(uri)])
+            pages[f"docs/{uri}"] = {"title": title, "provenance": facts, "blocks": blocks}
+        try:
+            outputs.write(path if path.is_absolute() else state.root / path, pages)
+        except OSError as error:
+            raise PluginError(str(error)) from None
+
+    def _log_runs(self) -> None:
+        """One line per page that ran (time, worker), the slowest pages, and in CI
+        (``GITHUB_STEP_SUMMARY``) the same as a table in the job summary."""
+        report = self.state.report
+        ran = sorted(report["seconds"].items(), key=lambda item: -item[1])
+        for uri, seconds in sorted(report["seconds"].items()):
+            log.info("pageexec: ran docs/%s in %.1f s (worker %s)", uri, seconds, report["workers"].get(uri))
+        if len(ran) > 1:
+            log.info("pageexec: slowest: %s", ", ".join(f"docs/{uri} {seconds:.1f} s" for uri, seconds in ran[:3]))
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary and ran:
+            rows = "".join(f"| `docs/{uri}` | {seconds:.1f} | {report['workers'].get(uri)} |\n" for uri, seconds in ran)
+            try:
+                with open(summary, "a", encoding="utf-8") as out:
+                    out.write(f"### Pages executed by this build\n\n| page | seconds | worker |\n|---|---:|---:|\n{rows}\n")
+            except OSError as error:
+                log.warning("pageexec: cannot write the job summary %s: %s", summary, error)
 
     def on_build_error(self, error):
         if self.state is not None:

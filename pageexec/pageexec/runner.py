@@ -45,6 +45,7 @@ class Outcomes(list):
     (``used``: ``(reads, imported)`` from the worker, or None if a block failed)."""
 
     used: tuple[list, list[str]] | None = None
+    worker: int | None = None  # the worker's process id (for the build log)
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ class Runner:
             return outcomes
         zygote = self.zygote
         pid, channel = zygote.fork()
+        outcomes.worker = pid
         with self._lock:
             self.started_workers += 1
             self._live.add(pid)

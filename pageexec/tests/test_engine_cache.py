@@ -67,7 +67,7 @@ def test_refresh_writes_but_never_reads_and_off_does_neither(tmp_path):
     off = Cache(tmp_path / "off", "off")
     off.save("page", MATERIAL, ["x"])
     assert not (tmp_path / "off").exists()
-    with pytest.raises(ValueError, match="cache mode must be on, refresh or off, got 'sometimes'"):
+    with pytest.raises(ValueError, match="cache mode must be on, keep, refresh or off, got 'sometimes'"):
         Cache(tmp_path, "sometimes")
 
 
