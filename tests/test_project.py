@@ -90,3 +90,15 @@ def test_lower_bounds_are_the_tested_versions():
             if name in ("setuptools",):
                 continue
             assert pins.get(name.lower()) == lower, f"{pyproject.name}: {name}>={lower}, but constraints.txt pins {pins.get(name.lower())}"
+
+
+def test_pull_requests_get_the_output_report_in_the_job_summary_and_as_an_artifact():
+    steps = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())["jobs"]["test"]["steps"]
+    checkout = next(s for s in steps if "actions/checkout" in s.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 0  # the base commit is in the clone
+    report = next(s for s in steps if "make diff" in s.get("run", ""))
+    assert report["if"] == "github.event_name == 'pull_request'" and "GITHUB_STEP_SUMMARY" in report["run"]
+    assert "${{" not in report["run"]  # the base branch's name reaches the shell as data, not as code
+    upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["path"] == "build/output-diff.html" and upload["if"] == report["if"]
+    assert (ROOT / "Makefile").read_text().count("python -m pageexec.diff") == 1

@@ -101,7 +101,7 @@ def markdown(report: Report) -> str:
         if page.status == "changed":
             where = ", ".join(str((c.new or c.old)["line"]) for c in page.blocks)
             lines.append(f"- `{page.page}`: {len(page.blocks)} of {page.compared} blocks print something else "
-                         f"(lines {where})")
+                         f"(line{'s' if len(page.blocks) > 1 else ''} {where})")
         else:
             lines.append(f"- `{page.page}`: page {page.status} ({len(page.blocks)} executed blocks)")
     return title + f"{len(report.pages)} page(s) with changed outputs:\n\n" + "\n".join(lines) + "\n"
@@ -163,7 +163,7 @@ def default_base(root: Path) -> str:
 def build_outputs(project: Path, config: str, target: Path, cache: Path, env: dict[str, str], label: str) -> dict:
     """Build ``project`` (strict) writing its outputs file to ``target``; its pages, or exit naming the build."""
     site = Path(tempfile.mkdtemp(prefix="pageexec-diff-site-"))
-    full = {**os.environ, **env, "EXEC_OUTPUTS": str(target), "EXEC_CACHE": "keep", "EXEC_CACHE_DIR": str(cache),
+    full = {**os.environ, **env, "EXEC_OUTPUTS": str(target), "PAGEEXEC_MODE": "keep", "PAGEEXEC_CACHE_DIR": str(cache),
             "NO_MKDOCS_2_WARNING": "1"}
     full.pop("GITHUB_STEP_SUMMARY", None)  # the diff's own summary is the one the job shows
     try:

@@ -280,8 +280,15 @@ class BuildState:
         self.output_limit = options.output_limit
         workers = options.workers
         self.workers = workers or os.cpu_count() or 1
-        mode = options.mode
-        self.cache = Cache(self.root / options.cache_dir / "pageexec", mode)
+        mode, cache_dir = options.mode, options.cache_dir
+        # what `python -m pageexec.diff` sets for both of its builds, over whatever mkdocs.yml says
+        if os.environ.get("PAGEEXEC_MODE"):
+            try:
+                mode = Mode().run_validation(os.environ["PAGEEXEC_MODE"])
+            except c.ValidationError as error:
+                raise PluginError(f"pageexec: PAGEEXEC_MODE: {error}") from None
+        cache_dir = os.environ.get("PAGEEXEC_CACHE_DIR") or cache_dir
+        self.cache = Cache(self.root / cache_dir / "pageexec", mode)
         tracked = packages(self.root, options.depends_on)
         self.package = deps.scan(self.root, tracked) if tracked else None
         self.context = fingerprint(self.root, options.depends_on, tracked)
