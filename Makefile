@@ -30,8 +30,8 @@ build: $(STAMP)  ## Build the site into site/ (strict: any warning fails)
 test: $(STAMP)  ## Run the whole test suite (package, site build, browser)
 	$(BIN)/python -m pytest
 
-test-fast: $(STAMP)  ## Run the package tests only (no site build, no browser)
-	$(BIN)/python -m pytest -m "not site and not browser"
+test-fast: $(STAMP)  ## Run the package and engine tests only (no site build, no browser), on every core
+	$(BIN)/python -m pytest -m "not site and not browser" -n auto
 
 diff: $(STAMP)  ## What your change did to the pages' outputs: build/output-diff.md and .html (BASE=<git ref>, default: merge base with main)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m pageexec.diff $(if $(BASE),--base $(BASE)) --out build --path . --path pageexec
