@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve build rebuild test test-fast diff bench bench-serve lighthouse clean
+.PHONY: help install serve build rebuild test test-fast diff pdf bench bench-serve bench-pdf lighthouse clean
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,14 +27,19 @@ serve: $(STAMP)  ## Build the site and serve it with live reload (HOST=127.0.0.1
 build: $(STAMP)  ## Build the site into site/ (strict: any warning fails)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-test: $(STAMP)  ## Run the whole test suite (package, site build, browser)
-	$(BIN)/python -m pytest
+test: $(STAMP)  ## Run the whole test suite (package, site build, browser), on every core
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 test-fast: $(STAMP)  ## Run the package and engine tests only (no site build, no browser), on every core
 	$(BIN)/python -m pytest -m "not site and not browser" -n auto
 
 diff: $(STAMP)  ## What your change did to the pages' outputs: build/output-diff.md and .html (BASE=<git ref>, default: merge base with main)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m pageexec.diff $(if $(BASE),--base $(BASE)) --out build --path . --path pageexec
+
+pdf: $(STAMP)  ## The whole course as one PDF (Chromium, a Korean font), published in the site and linked from the home page
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/book-site
+	$(BIN)/python tools/course_pdf.py build/book-site build/linreg-course.pdf
+	COURSE_PDF=build/linreg-course.pdf NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 clean:  ## Remove the built site and caches (keeps .venv)
 	rm -rf site build .cache .pytest_cache
@@ -44,6 +49,9 @@ bench: $(STAMP)  ## Benchmark build speed (floor, cold on 1 and 2 workers, warm,
 
 bench-serve: $(STAMP)  ## Benchmark the edit loop under mkdocs serve: save-to-reload for a prose, a block and a linreg edit
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python benchmarks/serve_loop.py $(ARGS)
+
+bench-pdf: $(STAMP)  ## Benchmark printing the course PDF: seconds, pages, megabytes
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python benchmarks/course_pdf.py
 
 lighthouse: build  ## Lighthouse scores of the home and lesson pages (npm lighthouse + Debian Chromium)
 	$(BIN)/python benchmarks/lighthouse.py site

@@ -1,10 +1,13 @@
+import fcntl
+import json
+import os
 import re
 from pathlib import Path
 
 import pytest
 
 from browser import chromium, serve
-from sitebuild import build, mark_by_fixtures
+from sitebuild import Build, build, mark_by_fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "linreg" / "resources" / "lab02-original-outputs.md"
@@ -23,16 +26,36 @@ def logs() -> dict[str, list[str]]:
     return reference_logs()
 
 
+def _shared(tmp_path_factory) -> Path:
+    """A folder every worker of one `pytest -n` run shares (the session's own folder without -n)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory):
-    """An execution cache of the test session's own, so no test depends on a developer's."""
-    return tmp_path_factory.mktemp("cache")
+    """An execution cache of the test session's own, so no test depends on a developer's
+    (shared by the workers of `pytest -n`: builds of several processes share a cache safely)."""
+    folder = _shared(tmp_path_factory) / "session-cache"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="session")
 def site(tmp_path_factory, cache_dir):
-    """The real site, built once per test session with `mkdocs build --strict`, every block run."""
-    result = build(tmp_path_factory.mktemp("site") / "site", env={"EXEC_CACHE_DIR": str(cache_dir), "EXEC_CACHE": "refresh"})
+    """The real site, built once per test run with `mkdocs build --strict`, every block run
+    (under `pytest -n` by the first worker that needs it; the others wait for it and read it)."""
+    shared = _shared(tmp_path_factory)
+    record = shared / "site.json"
+    with open(shared / "site.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if record.exists():
+            facts = json.loads(record.read_text())
+            result = Build(facts["returncode"], facts["log"], Path(facts["site"]), facts["report"])
+        else:
+            result = build(shared / "site", env={"EXEC_CACHE_DIR": str(cache_dir), "EXEC_CACHE": "refresh"})
+            record.write_text(json.dumps({"returncode": result.returncode, "log": result.log,
+                                          "site": str(result.site), "report": result.report}))
     assert result.returncode == 0, result.log
     assert not re.search(r"^WARNING\s+-", result.log, re.M), result.log
     return result

@@ -15,6 +15,7 @@ NEEDS = [
     ("config", "cache_folders", "mkdocs_rss_plugin"),  # the feed creates its cache folder in its on_config
     ("post_build", "korean_search", "atomic_site"),  # the index is rewritten before the site is swapped in
     ("post_build", "package_wheel", "atomic_site"),  # the wheel is written before the site is swapped in
+    ("post_build", "course_pdf", "atomic_site"),  # the PDF is copied before the site is swapped in
     ("post_build", "package_wheel", "pageexec"),  # the wheel's cache entry is stored before the engine prunes
     ("config", "pageexec", "package_wheel"),  # add_install holds for the build pageexec's on_config started
     ("pre_page", "lesson_notebooks", "mkdocs_jupyter"),  # the notebook is written before mkdocs-jupyter reads it

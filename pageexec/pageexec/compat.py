@@ -57,6 +57,8 @@ TABLE = [
                "<style>) matched by regex in notebook_pages", ">=7.17.2,<8"),
     Touchpoint("mkdocs-material", "search/search_index.json is {config, docs: [{location, title, text}]} "
                "(korean_search adds fields)", ">=9.8.2,<9.9"),
+    Touchpoint("mkdocs-material", "a page's content is article.md-content__inner and its stylesheet "
+               "assets/stylesheets/main.*.min.css (tools/course_pdf.py assembles the book from them)", ">=9.8.2,<9.9"),
     Touchpoint("mkdocs-material", "main.html adds defer to the bundle's script tag by a string replace on "
                "super(); partials/search.html and partials/source.html are copies of 9.8's", ">=9.8.2,<9.9"),
 ]

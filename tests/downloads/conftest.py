@@ -12,6 +12,7 @@ project's pins). The scripts run in the background too, beside the notebooks. Th
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -42,9 +43,13 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The downloads tests run last, so the base venv builds in the background meanwhile."""
+    """The downloads tests run last, so the base venv builds in the background meanwhile, and
+    on one worker of ``pytest -n`` (their session fixtures are built once)."""
     here = Path(__file__).parent
     items.sort(key=lambda item: Path(str(item.path)).is_relative_to(here))  # stable: order kept otherwise
+    for item in items:
+        if Path(str(item.path)).is_relative_to(here):
+            item.add_marker(pytest.mark.xdist_group("downloads"))
 
 
 def pytest_collection_finish(session):
@@ -65,6 +70,13 @@ def _base_environment() -> None:
                          + (ROOT / "constraints.txt").read_bytes()).hexdigest()[:16]
     base = BASES / key
     _started["base"] = base
+    BASES.mkdir(parents=True, exist_ok=True)
+    with open(BASES / f"{key}.lock", "w") as lock:  # one builder at a time (pytest -n: every worker collects)
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _build_base(key, base, started)
+
+
+def _build_base(key: str, base: Path, started: float) -> None:
     if (base / "ready").exists():
         TIMINGS["clean environment: base venv (torch, ipykernel) from the cache"] = time.perf_counter() - started
         return
@@ -86,7 +98,7 @@ def _base_environment() -> None:
     except OSError:  # another session finished first
         shutil.rmtree(building, ignore_errors=True)
     for old in BASES.iterdir():  # bases of other pins
-        if old.name != key and not old.name.startswith(f"{key}-"):
+        if old.name != key and not old.name.startswith(f"{key}-") and old.name != f"{key}.lock":
             shutil.rmtree(old, ignore_errors=True)
     TIMINGS["clean environment: base venv (torch, ipykernel), built"] = time.perf_counter() - started
 

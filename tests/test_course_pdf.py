@@ -1,0 +1,120 @@
+"""The course as one PDF (tools/course_pdf.py, overrides/hooks/course_pdf.py), printed from the
+built site: every chapter in it, fonts embedded, contents numbered, linked from the home page."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import subprocess
+import sys
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sitebuild import LESSONS, ROOT, build
+
+pytestmark = [pytest.mark.site, pytest.mark.browser]
+
+_spec = importlib.util.spec_from_file_location("course_pdf", ROOT / "tools" / "course_pdf.py")
+course_pdf = sys.modules["course_pdf"] = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(course_pdf)
+
+MAX_PAGES, MAX_BYTES = 150, 12_000_000  # the bounds the README states
+
+
+@pytest.fixture(scope="module")
+def book(site, tmp_path_factory):
+    if not course_pdf.Path(course_pdf.CHROMIUM).exists():
+        pytest.skip("Chromium is missing")
+    out = tmp_path_factory.mktemp("book") / "course.pdf"
+    course_pdf.build(site.site, out)
+    from pypdf import PdfReader
+
+    return out, PdfReader(str(out))
+
+
+def text_of(reader) -> str:
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    assert "\x01" not in text  # every glyph maps back to its character: the PDF is searchable
+    return re.sub(r"\s+", "", text)
+
+
+def heading(site, page: str) -> str:
+    return BeautifulSoup(site.page(page), "html.parser").select_one("article h1").get_text(" ", strip=True).rstrip("¶")
+
+
+def test_every_lesson_and_the_last_training_line_are_in_the_book(site, book):
+    _, reader = book
+    text = text_of(reader)
+    for lesson in LESSONS:
+        assert re.sub(r"\s+", "", heading(site, lesson)) in text, lesson
+    page = BeautifulSoup(site.page(LESSONS[5]), "html.parser").get_text()
+    last = [line for line in page.splitlines() if line.startswith("Epoch 1000/1000")][-1]
+    assert re.sub(r"\s+", "", last) in text
+
+
+def test_every_font_is_embedded_and_one_is_korean(book):
+    _, reader = book
+    names, missing, drawn = set(), [], 0
+    for page in reader.pages:
+        fonts = page.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            font = font.get_object()
+            if font.get("/Subtype") == "/Type3":  # glyphs drawn in the PDF itself (Chromium so embeds CFF CJK fonts)
+                drawn += 1
+                continue
+            descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = descendant.get("/FontDescriptor")
+            names.add(str(font["/BaseFont"]))
+            if descriptor is None or not any(k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                missing.append(str(font["/BaseFont"]))
+    assert names and missing == []
+    # the Korean font: embedded by name, or as a Type 3 font whose glyphs the PDF holds; either way its
+    # text maps back to Hangul (text_of refuses unmapped glyphs)
+    assert any(re.search(r"CJK|KR|Nanum", name) for name in names) or drawn, names
+    assert "경사 하강법" in "".join(page.extract_text() or "" for page in reader.pages)
+
+
+def test_bookmarks_and_the_contents_name_the_same_pages(site, book):
+    path, reader = book
+    marks = course_pdf.outline(path)
+    titles = [re.sub(r"\s+", "", title) for title, _ in marks]
+    for lesson in LESSONS:  # (Chromium may repeat a heading's text in its bookmark)
+        assert any(t.startswith(re.sub(r"\s+", "", heading(site, lesson))) for t in titles), lesson
+    contents = reader.pages[1].extract_text()
+    first = re.sub(r"\s+", "", heading(site, LESSONS[0]))
+    line = next(l for l in contents.splitlines() if re.sub(r"\s+", "", l).startswith(first))
+    page = next(p for t, p in marks if re.sub(r"\s+", "", t).startswith(first))
+    assert line.split()[-1] == str(page)  # the contents' number is the page the bookmark opens
+    assert re.search(r"^\s*3\s*/\s*\d+\s*$", reader.pages[2].extract_text(), re.M)  # page numbers in the footer
+
+
+def test_size_and_length_stay_within_bounds(book):
+    path, reader = book
+    assert 20 <= len(reader.pages) <= MAX_PAGES and path.stat().st_size <= MAX_BYTES
+
+
+def test_no_site_chrome_and_answers_printed_open(site, book):
+    _, reader = book
+    text = text_of(reader)
+    assert "⤓노트북(.ipynb)" not in text and "직접실행하는방법" not in text  # the download buttons left out
+    assert "연습문제" in text
+
+
+def test_the_home_page_links_the_pdf_with_its_size(site, book, tmp_path, cache_dir):
+    path, reader = book
+    result = build(tmp_path / "site", env={"EXEC_CACHE_DIR": str(cache_dir), "COURSE_PDF": str(path)})
+    assert result.returncode == 0, result.log
+    link = BeautifulSoup(result.page(""), "html.parser").select_one("p.course-pdf")
+    assert link.a["href"] == "downloads/linreg-course.pdf"
+    assert f"{path.stat().st_size / 1e6:.1f} MB, {len(reader.pages)}쪽" in link.get_text()
+    assert (result.site / "downloads" / "linreg-course.pdf").read_bytes() == path.read_bytes()
+    assert BeautifulSoup(site.page(""), "html.parser").select_one("p.course-pdf") is None  # no PDF, no link
+
+
+def test_without_a_korean_font_one_line_names_the_package(monkeypatch):
+    monkeypatch.setattr(course_pdf.subprocess, "run", lambda *a, **k: subprocess.CompletedProcess(a, 0, "", ""))
+    with pytest.raises(SystemExit) as stopped:
+        course_pdf.check_fonts()
+    assert str(stopped.value) == ("course_pdf: no Korean font is installed; install Debian's fonts-noto-cjk "
+                                  "(apt-get install fonts-noto-cjk)")
