@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve build rebuild test test-fast diff pdf bench bench-serve bench-pdf lighthouse clean
+.PHONY: help install serve build rebuild test test-fast execute diff pdf bench bench-serve bench-pdf lighthouse clean
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -32,6 +32,11 @@ test: $(STAMP)  ## Run the whole test suite (package, site build, browser), on e
 
 test-fast: $(STAMP)  ## Run the package and engine tests only (no site build, no browser), on every core
 	$(BIN)/python -m pytest -m "not site and not browser" -n auto
+
+execute: $(STAMP)  ## Execute shard SHARD=i/n of the pages into the cache (.cache/), no site (REQUIRES=label for a labelled runner)
+	@test -n "$(SHARD)" || { echo "make execute: give SHARD=i/n, for example SHARD=1/2"; exit 2; }
+	@out=$$(mktemp -d); EXEC_SHARD='$(SHARD)' EXEC_REQUIRES='$(REQUIRES)' NO_MKDOCS_2_WARNING=1 \
+	  $(BIN)/mkdocs build --strict --site-dir "$$out/site"; status=$$?; rm -rf "$$out"; exit $$status
 
 diff: $(STAMP)  ## What your change did to the pages' outputs: build/output-diff.md and .html (BASE=<git ref>, default: merge base with main)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m pageexec.diff $(if $(BASE),--base $(BASE)) --out build --path . --path pageexec

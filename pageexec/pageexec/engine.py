@@ -79,6 +79,7 @@ class Plan:
     seconds: float = 0.0  # how long its worker ran (the fork server's start included, if it was the first)
     provenance: dict | None = None  # what produced the outputs: versions, commit, seconds, when (cached with them)
     worker: int | None = None  # the process id of the worker that ran it
+    held: bool = False  # another shard runs it: rendered with empty outputs, never stored
 
     def where(self, index: int) -> str:
         return f"{self.name}:{self.blocks[index].line} (executed block {index + 1})"
@@ -127,6 +128,7 @@ class Engine:
         self._by_md: weakref.WeakKeyDictionary[Markdown, Plan] = weakref.WeakKeyDictionary()
         self.failures: list[str] = []
         self.rendered: dict[str, Plan] = {}  # the last plan of each text name
+        self.holding = False  # shard mode: nothing starts while planning; the plugin starts its shard's pages
         self._lock = threading.Lock()
 
     @property
@@ -173,7 +175,7 @@ class Engine:
 
     def start(self, plan: Plan) -> None:
         """Run the plan's page in a worker, unless its outputs are cached or it runs already."""
-        if plan.blocks and plan.outputs is None and plan.future is None:
+        if plan.blocks and plan.outputs is None and plan.future is None and not plan.held and not self.holding:
             plan.future = self.runner.call(self._run_page, plan)
 
     def _run_page(self, plan: Plan) -> list[Outcome]:
@@ -189,6 +191,8 @@ class Engine:
     # -- executing -----------------------------------------------------------------------
 
     def outcome(self, plan: Plan, index: int) -> Outcome:
+        if plan.held:
+            return Outcome("ok", "")  # another shard's page: not run here
         if plan.outputs is not None:
             return Outcome("ok", plan.outputs[index])
         self.start(plan)
@@ -251,6 +255,8 @@ class Engine:
         """After the text rendered: store its outputs. ``cached``, ``executed`` or ``none``."""
         if not plan.blocks:
             return "none"
+        if plan.held:
+            return "held"
         if plan.outputs is not None and plan.live is None:
             return "cached"
         complete = (not plan.failed and plan.live is None and plan.future is not None
@@ -268,7 +274,7 @@ class Engine:
     def replay(self, plan: Plan, records: list[ExecutedBlock]) -> Plan:
         """The record of ``plan``'s text rendered from a stored rendering: every block served."""
         fresh = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance,
-                     folder=plan.folder)
+                     folder=plan.folder, held=plan.held)
         fresh.served, fresh.records = list(range(len(plan.blocks))), list(records)
         self.rendered[plan.name] = fresh
         return fresh
@@ -333,7 +339,7 @@ class _PlanPreprocessor(Preprocessor):
         plan = self.engine.plan(self.engine.current(), "\n".join(lines), source=source, first_line=first_line)
         if plan.served:  # rendered once already in this build: a fresh record, the same outputs
             plan = Plan(plan.name, plan.blocks, plan.material, plan.outputs, plan.future, provenance=plan.provenance,
-                        folder=plan.folder)
+                        folder=plan.folder, held=plan.held)
         self.engine._by_md[self.md] = plan
         self.engine.rendered[plan.name] = plan
         self.engine.start(plan)

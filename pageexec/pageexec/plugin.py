@@ -68,7 +68,7 @@ from mkdocs.utils import get_relative_url
 
 from mkdocs.structure.files import File
 
-from pageexec import compat, deps, downloads, notebooks, outputs
+from pageexec import compat, deps, downloads, notebooks, outputs, shards
 from pageexec.cache import Cache, digest
 from pageexec.engine import BlockError, Engine, ExecutedBlock, _PlanPreprocessor
 from pageexec.fences import heading
@@ -340,6 +340,14 @@ class BuildState:
             self.colab = (f"https://colab.research.google.com/github/{repo.removeprefix('https://github.com/')}"
                           f"/blob/{quote(options.downloads.colab_branch)}")
         self.files = None  # the build's files, from on_nav
+        self.requires: dict[str, str] = {}  # src_uri -> the runner label its front matter requires
+        self.shard = None
+        if os.environ.get("EXEC_SHARD"):
+            try:
+                self.shard = shards.parse(os.environ["EXEC_SHARD"], os.environ.get("EXEC_REQUIRES", ""))
+            except ValueError as error:
+                raise PluginError(f"pageexec: EXEC_SHARD: {error}") from None
+            self.engine.holding = True
         self.site_dir = config.site_dir
         self.closed = False
 
@@ -460,8 +468,61 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
                 self._plan_notebook(file)
         state.renders.site = site_digest(config, files)
         state.files = files
+        if state.shard is not None:
+            self._start_shard()
         state.site_dir = config.site_dir  # read now: a hook may have moved it in on_config
         return nav
+
+    def _record_timing(self, name: str, seconds) -> None:
+        """The run time shards split pages by (kind ``timing``, by page name): written by builds that
+        are not shards, so every shard of one round reads the same times."""
+        if not isinstance(seconds, (int, float)):
+            return
+        stored = self.state.cache.load("timing", {"page": name})
+        if not (isinstance(stored, dict) and stored.get("seconds") == seconds):
+            self.state.cache.save("timing", {"page": name}, {"seconds": seconds})
+
+    def _start_shard(self) -> None:
+        """Shard mode (``EXEC_SHARD=i/n``): start only this shard's pages (shards.py); the others are
+        held (rendered with empty outputs here, stored by the shard that runs them)."""
+        state = self.state
+        pending, plans = {}, {}
+        for name, plan in state.engine.rendered.items():
+            if plan.blocks:  # every page with code, cached or not: the split does not depend on what ran
+                uri = name.removeprefix("docs/")
+                recorded = state.cache.load("timing", {"page": name})
+                weight = recorded.get("seconds") if isinstance(recorded, dict) else None
+                if not isinstance(weight, (int, float)):
+                    weight = sum(len(fence.code) for fence in plan.blocks) / 1000
+                pending[name], plans[name] = (float(weight), state.requires.get(uri, "")), plan
+        for uri, entry in state.notebooks.items():
+            name = f"docs/{uri}"
+            recorded = state.cache.load("timing", {"page": name})
+            if isinstance(recorded, dict) and isinstance(recorded.get("seconds"), (int, float)):
+                weight = recorded["seconds"]
+            else:
+                weight = len(Path(state.root / name).read_bytes()) / 1000 if (state.root / name).is_file() else 1.0
+            pending[name], plans[name] = (float(weight), ""), entry
+        mine = set(shards.assign(pending, state.shard))
+        state.engine.holding = False
+        for name, item in plans.items():
+            if isinstance(item, dict):  # a notebook
+                if "start" not in item:
+                    continue  # cached
+                if name in mine:
+                    item["future"] = item.pop("start")()
+                else:
+                    item["held"] = True
+            elif item.outputs is not None:
+                continue  # cached: rendered from the cache, whichever shard it belongs to
+            elif name in mine:
+                state.engine.start(item)
+            else:
+                item.held = True
+        state.engine.holding = True  # a page rendered again later starts nothing either
+        state.report["shard"] = {"shard": str(state.shard), "pages": sorted(mine)}
+        log.info("pageexec: shard %s has %d of the %d page(s) with code: %s", state.shard, len(mine), len(pending),
+                 ", ".join(sorted(mine)) or "none")
 
     def _plan_markdown(self, md: markdown.Markdown, file) -> None:
         try:
@@ -470,6 +531,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             return  # MkDocs reports it when it reads the page
         body, meta = page_meta.get_data(raw)
         self._where(file, body, raw, meta)
+        if isinstance(meta.get("requires"), str):
+            self.state.requires[file.src_uri] = meta["requires"].strip()
         lines = body.split("\n")
         try:
             for preprocessor in md.preprocessors:
@@ -542,6 +605,9 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         entry = {"material": material, "text": None, "provenance": None}
         if isinstance(stored, dict) and isinstance(stored.get("text"), str):
             entry["text"], entry["provenance"] = stored["text"], stored.get("provenance")
+        elif state.shard is not None:
+            entry["start"] = lambda: state.engine.runner.call(self._run_notebook, file, text, material)
+            entry["weight"] = len(text) / 1000  # replaced by its recorded run time, if any (shards.py)
         else:
             entry["future"] = state.engine.runner.call(self._run_notebook, file, text, material)
         state.notebooks[file.src_uri] = entry
@@ -564,6 +630,8 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
                 self._render_cached(page)
             return page
         name = f"docs/{page.file.src_uri}"
+        if entry.get("held"):
+            return page  # another shard runs it: shown as it is here, nothing stored
         if entry["text"] is None:
             try:
                 entry["text"], entry["provenance"] = entry["future"].result()
@@ -609,7 +677,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
 
         def result():
             plan = state.engine.rendered.get(name)
-            if plan is None or plan.failed or plan.live is not None or len(plan.records) != len(plan.blocks):
+            if plan is None or plan.failed or plan.held or plan.live is not None or len(plan.records) != len(plan.blocks):
                 return None
             if plan.outputs is not None:
                 return plan.records, plan.outputs
@@ -647,11 +715,15 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         name = f"docs/{page.file.src_uri}"
         notebook = state.notebooks.get(page.file.src_uri)
         if notebook is not None:
+            if state.shard is None and not notebook.get("held"):
+                self._record_timing(name, (notebook.get("provenance") or {}).get("seconds"))
             return html + self.note(page)
         plan = state.engine.rendered.get(name)
         if plan is None:
             return html
         status = state.engine.finish(plan)
+        if status in ("executed", "cached") and state.shard is None:
+            self._record_timing(name, (plan.provenance or {}).get("seconds"))
         if status == "executed":
             state.report["executed"].append(page.file.src_uri)
             state.report["seconds"][page.file.src_uri] = round(plan.seconds, 3)
@@ -812,7 +884,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     @event_priority(-95)  # after every hook that stores derived data in the cache; before the site is swapped in
     def on_post_build(self, config):
         state = self.state
-        if state.complete and not self.serving:
+        if state.complete and not self.serving and state.shard is None:  # a shard prunes nothing: shards share caches
             state.cache.prune({"page", "notebook", "render"} | state.kinds)
         state.report["rendered_from_cache"] = list(state.renders.restored)
         state.report["torch_imported"] = "torch" in sys.modules
