@@ -8,7 +8,11 @@ folder), each figure is the median wall time of BENCH_RUNS runs (default 3) of
    ordinary highlighted code block with its title: the same pages as plain Markdown);
 2. cold-1, cold-2: the execution cache empty, pages executed by 1 or 2 worker processes at a time;
 3. warm: nothing changed;  4. one page edited (a sentence added, its blocks changed);
-5. linreg edited (every page runs again, on all cores).
+5. linreg edited (every page runs again, on all cores);
+6. shards (once per size): the cache emptied, then shard i/n of n = 1, 2, 4 built one after
+   another (``EXEC_SHARD``, as `make execute` does), each on all cores of this machine; the
+   figure is the longest shard: the critical path when each shard has a machine of its own.
+   ``BENCH_SHARDS_ONLY=1`` measures only this.
 
 Usage: python benchmarks/build_speed.py [N ...]   (default 8 32 128; `make bench`)
 """
@@ -93,7 +97,28 @@ def build(folder: Path, config: str = "mkdocs.yml", **env: str) -> tuple[float, 
     return seconds, json.loads(report.read_text()) if report.exists() else {}
 
 
+SHARD_COUNTS = (1, 2, 4)
+
+
+def measure_shards(folder: Path, pages: int) -> dict[str, float]:
+    """The longest shard for each shard count (the cache emptied before each count)."""
+    result = {}
+    for count in SHARD_COUNTS:
+        shutil.rmtree(folder / ".cache", ignore_errors=True)
+        longest, ran = 0.0, []
+        for index in range(1, count + 1):
+            seconds, report = build(folder, EXEC_SHARD=f"{index}/{count}")
+            longest, ran = max(longest, seconds), ran + report["executed"]
+        assert sorted(ran) == sorted(set(ran)) and len(ran) == pages, (count, len(ran))  # each page once
+        result[f"shards-{count}"] = longest
+    return result
+
+
 def measure(pages: int) -> dict[str, float]:
+    if os.environ.get("BENCH_SHARDS_ONLY"):
+        with tempfile.TemporaryDirectory(prefix=f"bench-{pages}-") as tmp:
+            make_project(Path(tmp), pages)
+            return measure_shards(Path(tmp), pages)
     times: dict[str, list[float]] = {name: [] for name in SCENARIOS}
     own: list[float] = []
     with tempfile.TemporaryDirectory(prefix=f"bench-{pages}-") as tmp:
@@ -123,22 +148,32 @@ def measure(pages: int) -> dict[str, float]:
             seconds, report = build(folder)
             assert len(report["executed"]) == pages, report["executed"]
             times["edit-linreg"].append(seconds)
+        shards = measure_shards(folder, pages)
     result = {name: statistics.median(values) for name, values in times.items()}
+    result.update(shards)
     result["page-exec"] = statistics.median(own)
     return result
 
 
 def main(sizes: list[int]) -> None:
+    if os.environ.get("BENCH_SHARDS_ONLY"):
+        print(f"Critical path (longest shard, seconds, cold cache), {os.cpu_count()} CPUs per shard\n")
+        print("| pages | 1 shard | 2 shards | 4 shards |\n| ---: | ---: | ---: | ---: |")
+        for pages in sizes:
+            r = measure(pages)
+            print(f"| {pages} | {r['shards-1']:.2f} | {r['shards-2']:.2f} | {r['shards-4']:.2f} |", flush=True)
+        return
     print(f"Build times in seconds, median of {RUNS} runs, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
     print("| pages | floor | cold, 1 worker | cold, 2 workers | warm | edit one page | edit linreg | warm / floor | "
-          "(one-page edit - its execution) / floor |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "(one-page edit - its execution) / floor | critical path, 1 / 2 / 4 shards |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     results = {}
     for pages in sizes:
         r = results[pages] = measure(pages)
         print(f"| {pages} | {r['floor']:.2f} | {r['cold-1']:.2f} | {r['cold-2']:.2f} | {r['warm']:.2f} | "
               f"{r['edit-page']:.2f} | {r['edit-linreg']:.2f} | {r['warm'] / r['floor']:.2f} | "
-              f"{(r['edit-page'] - r['page-exec']) / r['floor']:.2f} (page runs {r['page-exec']:.2f} s) |", flush=True)
+              f"{(r['edit-page'] - r['page-exec']) / r['floor']:.2f} (page runs {r['page-exec']:.2f} s) | "
+              f"{r['shards-1']:.2f} / {r['shards-2']:.2f} / {r['shards-4']:.2f} |", flush=True)
     if len(sizes) > 1:
         small, large = min(sizes), max(sizes)
         extra = large - small

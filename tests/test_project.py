@@ -102,3 +102,20 @@ def test_pull_requests_get_the_output_report_in_the_job_summary_and_as_an_artifa
     upload = next(s for s in steps if "upload-artifact" in s.get("uses", ""))
     assert upload["with"]["path"] == "build/output-diff.html" and upload["if"] == report["if"]
     assert (ROOT / "Makefile").read_text().count("python -m pageexec.diff") == 1
+
+
+def test_shards_run_as_a_matrix_whose_caches_the_test_job_merges():
+    jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "site.yml").read_text())["jobs"]
+    execute = jobs["execute"]
+    shards = execute["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, len(shards) + 1)) and len(shards) >= 2  # the count, set in one place
+    run = next(s["run"] for s in execute["steps"] if "make execute" in s.get("run", ""))
+    assert "SHARD=${{ matrix.shard }}/${{ strategy.job-total }}" in run
+    assert "make execute SHARD=1/1 REQUIRES=gpu" in str(jobs["execute-gpu"]["steps"])
+    assert "gpu" in jobs["execute-gpu"]["runs-on"]
+    test = jobs["test"]
+    assert set(test["needs"]) == {"execute", "execute-gpu"} and "needs.execute.result == 'success'" in test["if"]
+    merge = next(s for s in test["steps"] if "download-artifact" in s.get("uses", ""))
+    assert merge["with"] == {"pattern": "exec-cache-*", "path": ".cache/pageexec", "merge-multiple": True}
+    names = [s.get("name", s.get("uses", "")) for s in test["steps"]]
+    assert names.index(merge["name"]) < next(i for i, n in enumerate(names) if n.startswith("Test"))
