@@ -253,28 +253,58 @@ def _cost_range(runs: Sequence[History]) -> tuple[float, float]:
     return min(positive) / 3, max(costs) * 3
 
 
-@_styled
-def cost_curve_figure(histories: History | Sequence[History], log_scale: bool = True) -> Figure:
-    """The Figure behind ``cost_curve``, for tests and further drawing."""
+def _runs_and_labels(histories: History | Sequence[History],
+                     labels: Sequence[str] | None) -> tuple[list[History], list[str]]:
     runs = [histories] if isinstance(histories, History) else list(histories)
     if not runs:
         raise ValueError("histories is empty: give at least one History")
-    low, high = _cost_range(runs)
-    fig = _new_figure()
-    ax = fig.add_subplot()
-    for i, h in enumerate(runs):
+    if labels is None:
+        return runs, [f"학습률 {h.lr:g}" for h in runs]
+    if len(labels) != len(runs):
+        raise ValueError(f"labels must name every run: {len(runs)} runs, {len(labels)} labels")
+    return runs, list(labels)
+
+
+def _draw_costs(ax, runs: Sequence[History], labels: Sequence[str], high: float) -> None:
+    """Each run's cost by epoch; a diverging run ends in an arrow head on the top edge."""
+    for i, (h, name) in enumerate(zip(runs, labels)):
         color = COLORS[i % len(COLORS)]
         finite = [(e, c) for e, c in zip(h.epochs, h.cost) if math.isfinite(c)]
-        label = f"학습률 {h.lr:g}" + (f" (에폭 {h.diverged_at}에서 발산)" if h.diverged else "")
+        label = name + (f" (에폭 {h.diverged_at}에서 발산)" if h.diverged else "")
         ax.plot([e for e, _ in finite], [c for _, c in finite], color=color, label=label)
         if h.diverged:
             # where the curve leaves the plot: an arrow head on the top edge
             exit_epoch = next((e for e, c in zip(h.epochs, h.cost) if not c <= high), h.diverged_at)
             ax.plot([exit_epoch], [high], marker="^", markersize=9, color=color, clip_on=False, zorder=4,
                     linestyle="none", gid=f"divergence-{i}")
+
+
+def _draw_floor(ax, floor: float) -> None:
+    ax.axhline(floor, color="#555", linestyle="--", linewidth=1, gid="floor",
+               label=f"가장 낮은 비용 {floor:.4g} (최소 제곱 해)")
+
+
+def _log_axis(ax) -> None:
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # no mathtext
+
+
+@_styled
+def cost_curve_figure(histories: History | Sequence[History], log_scale: bool = True,
+                      labels: Sequence[str] | None = None, floor: float | None = None) -> Figure:
+    """The Figure behind ``cost_curve``, for tests and further drawing."""
+    runs, labels = _runs_and_labels(histories, labels)
+    low, high = _cost_range(runs)
+    fig = _new_figure()
+    ax = fig.add_subplot()
+    _draw_costs(ax, runs, labels, high)
+    if floor is not None:
+        floor = _checks.finite(floor, "floor")
+        _draw_floor(ax, floor)
+        if floor > 0:
+            low = min(low, floor / 3)
     if log_scale:
-        ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))  # no mathtext
+        _log_axis(ax)
     ax.set_ylim(low if log_scale else 0, high)
     ax.set(xlabel="에폭", ylabel="비용 (MSE)" + (", 로그 눈금" if log_scale else ""), title="에폭에 따른 비용")
     ax.legend(loc="best")
@@ -282,13 +312,69 @@ def cost_curve_figure(histories: History | Sequence[History], log_scale: bool = 
 
 
 @_styled
-def cost_curve(histories: History | Sequence[History], log_scale: bool = True) -> str:
-    """Cost by epoch for one run or several (labelled by learning rate).
+def cost_curve(histories: History | Sequence[History], log_scale: bool = True,
+               labels: Sequence[str] | None = None, floor: float | None = None) -> str:
+    """Cost by epoch for one run or several (labelled by learning rate unless ``labels`` name them).
 
     A diverging run is drawn until it leaves the plot, with an arrow head (▲) on the top
     edge where it does; the axis keeps the range of the runs that did not diverge.
+
+    Args:
+        histories: one run or several.
+        log_scale: a logarithmic cost axis.
+        labels: one legend label per run, e.g. "배치 크기 4" (default: the run's learning rate).
+        floor: the lowest cost the data allows (the least-squares line's), drawn as a dashed line.
+
+    Raises:
+        ValueError: for no runs, a label count that does not match, or a non-finite floor.
     """
-    return to_svg(cost_curve_figure(histories, log_scale))
+    return to_svg(cost_curve_figure(histories, log_scale, labels, floor))
+
+
+@_styled
+def cost_near_floor_figure(histories: History | Sequence[History], floor: float,
+                           labels: Sequence[str] | None = None, zoom: float = 1.5) -> Figure:
+    """The Figure behind ``cost_near_floor``, for tests and further drawing."""
+    runs, labels = _runs_and_labels(histories, labels)
+    floor = _checks.positive(floor, "floor")
+    if _checks.finite(zoom, "zoom") <= 1:
+        raise ValueError(f"zoom must be > 1, got {zoom}")
+    low, high = _cost_range(runs)
+    fig = _new_figure(9.6, 4.2)
+    whole, near = fig.subplots(1, 2)
+    for ax in (whole, near):
+        _draw_costs(ax, runs, labels, high)
+        _draw_floor(ax, floor)
+        ax.set(xlabel="에폭")
+    _log_axis(whole)
+    whole.set_ylim(min(low, floor / 3), high)
+    whole.set(ylabel="비용 (MSE), 로그 눈금", title="전체")
+    # the band just above the lowest cost, on a linear axis: where the batches' noise shows
+    near.set_ylim(floor - (zoom - 1) * floor / 10, zoom * floor)
+    near.set(ylabel="비용 (MSE)", title=f"바닥 근처 (가장 낮은 비용의 {zoom:g}배까지)")
+    handles, names = whole.get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=min(len(names), 4), fontsize=9)
+    return fig
+
+
+@_styled
+def cost_near_floor(histories: History | Sequence[History], floor: float,
+                    labels: Sequence[str] | None = None, zoom: float = 1.5) -> str:
+    """Cost by epoch, side by side: the whole run (log scale) and the band just above ``floor``.
+
+    On the log axis every curve ends in the same thin line at the bottom; the second panel
+    stretches the band from ``floor`` to ``zoom`` times it, where a mini-batch run's noise shows.
+
+    Args:
+        histories: one run or several.
+        floor: the lowest cost the data allows (the least-squares line's), > 0.
+        labels: one legend label per run (default: the run's learning rate).
+        zoom: the second panel's top as a multiple of ``floor`` (> 1).
+
+    Raises:
+        ValueError: for no runs, a label count that does not match, a floor <= 0 or a zoom <= 1.
+    """
+    return to_svg(cost_near_floor_figure(histories, floor, labels, zoom))
 
 
 @_styled

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 LESSONS = [
     "lessons/01-linear-regression", "lessons/02-data-definition", "lessons/03-hypothesis",
     "lessons/04-cost-function", "lessons/05-gradient-descent", "lessons/06-full-implementation",
-    "lessons/07-nn-module",
+    "lessons/07-nn-module", "lessons/08-mini-batch",
 ]
 
 
