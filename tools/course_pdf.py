@@ -274,7 +274,9 @@ def build(site: Path, out: Path, config_file: Path = ROOT / "mkdocs.yml") -> Pat
     urls = {page_url(uri): number for number, (_, uri) in enumerate(pages, start=1)}
     chapters = [load_chapter(site, number, title if number > 1 else None, uri, urls)
                 for number, (title, uri) in enumerate(pages, start=1)]
-    author = config["copyright"] or config["site_author"] or ""
+    from bs4 import BeautifulSoup
+
+    author = BeautifulSoup(config["copyright"] or config["site_author"] or "", "html.parser").get_text()  # may hold a link
     work = Path(tempfile.mkdtemp(prefix="course-pdf-"))
     try:
         page = work / "book.html"
