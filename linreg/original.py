@@ -62,7 +62,7 @@ def compare(ours: list[str], original: list[str]) -> list[LineMatch]:
 
 
 def comparison_table(
-    matches: list[LineMatch], headers: tuple[str, str] = ("이 사이트의 출력", "원래 노트북의 출력")
+    matches: list[LineMatch], headers: tuple[str, str] = ("이 사이트의 출력", "원래 실습의 출력")
 ) -> str:
     """A Markdown table of our lines beside the original's, each marked match or mismatch."""
     rows = [f"| {headers[0]} | {headers[1]} | 일치 |", "| --- | --- | :---: |"]

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.site
 X = np.array([1.0, 2.0, 3.0])
 Y_BLOG = 2 * X  # the lecture's data, y = 2x
 Y_LAB = X.copy()  # the original notebook's, y = x
+COURSE = LESSONS[:7]  # lessons 01-07: the lecture's own steps, which share the glossary and vocabulary
 
 
 def soup(site, path: str) -> BeautifulSoup:
@@ -79,15 +80,67 @@ def test_learner_pages_speak_to_learners(site, path):
     assert not re.search(r"\d\.\d{9,}", page), path  # raw floats: numbers are rounded
 
 
-def test_glossary_slope_is_a_lines_and_the_gradient_names_the_lectures_word(site):
-    # 기울기 is a line's slope; where it stands for the gradient, the page says it is the lecture's word
-    for path in ["", *LESSONS]:
+def prose_without_code(site, path: str) -> str:
+    """The article's prose: code blocks, their outputs and their titles left out."""
+    article = soup(site, path).select_one("article")
+    for block in article.select(".highlight, pre"):
+        block.decompose()
+    return " ".join(article.get_text().split())
+
+
+def glossary(site) -> str:
+    box = soup(site, "").select_one("#glossary").find_next_sibling("div", class_="admonition")
+    return " ".join(box.get_text().split())
+
+
+def test_one_glossary_box_names_the_gradient_cost_epoch_and_the_three_sources(site):
+    box = glossary(site)
+    for word in ("그래디언트", "변화도", "PyTorch 한국어 튜토리얼", "기울기", "SGD", "비용", "손실",
+                 "range(nb_epochs + 1)", "range(1, nb_epochs + 1)", "강의 영상", "강의 글", "원래 실습"):
+        assert word in box, word
+    # the counts the box states, checked against the two loops themselves
+    nb_epochs = 1000
+    assert len(range(nb_epochs + 1)) == nb_epochs + 1 and len(range(1, nb_epochs + 1)) == nb_epochs
+    assert f"에폭 0부터 {nb_epochs}까지 {nb_epochs + 1}번 갱신" in box
+    assert len(soup(site, "").select("#glossary")) == 1
+    for path in COURSE:  # every lesson links to it
+        links = [a["href"] for a in soup(site, path).select("article a[href]")]
+        assert any(h.endswith("#glossary") for h in links), path
+
+
+def test_the_gradients_other_names_are_said_once_in_the_box(site):
+    for path in ["", *COURSE]:
         page = prose(site, path)
+        assert "(강의 글의 기울기)" not in page, path
+        # 기울기 is a line's slope; where it stands for the gradient, the lecture post is named beside it
         for match in re.finditer("기울기", page):
             near = page[max(0, match.start() - 30) : match.end() + 30]
-            assert any(word in near for word in ("직선", "강의 글", "접선")), (path, near)
-    for path in LESSONS[2:5]:  # the gradient's first pages name the lecture's word
-        assert re.search(r"그래디언트\(강의 글의 기울기\)|강의 글(은|에서는) 이것을 기울기라고", prose(site, path)), path
+            assert any(word in near for word in ("직선", "강의 글", "접선", "SGD")), (path, near)
+    # the gradient's first page and the gradient-descent page point to the other names
+    assert "강의 글은 같은 값을 기울기나 변화도라고도" in prose(site, LESSONS[2])
+    assert "강의 글이 기울기나 변화도라고도" in prose(site, LESSONS[4])
+
+
+def test_sources_have_one_name_each_and_buttons_one_word(site):
+    for path in ["", *COURSE]:
+        page = prose_without_code(site, path)
+        for loose in ("강의의", "강의 코드", "강의 데이터", "원래 강의 글", "원래 노트북", "단추"):
+            assert loose not in page, (path, loose)
+    footer = soup(site, "").select_one(".md-copyright").get_text()
+    assert "작성자" not in footer and "MIT" in footer and "모두를 위한 딥러닝 시즌2-2" in footer
+
+
+def test_contributing_glossary_says_what_the_box_says():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = text.split("## 5. 용어", 1)[1].split("## 6.", 1)[0]
+    for word in ("변화도", "기울기", "비용 / 손실", "nb_epochs + 1번", "nb_epochs번", "1001번",
+                 "강의 영상", "강의 글", "원래 실습", "index.md#glossary"):
+        assert word in table, word
+
+
+def test_epochs_are_counted_one_way(site):
+    for path in ["", *COURSE]:
+        assert not re.search(r"\b1001 에폭", prose(site, path)), path  # 1000 epochs are 1001 updates
 
 
 def test_advanced_material_is_folded_away(site):
@@ -128,6 +181,11 @@ def test_linear_regression_exercises(site):
     assert f"W = {W:.3f}, b = {b:.3f}" in page and (round(W, 6), round(b, 6)) == (2, 1)
 
 
+def test_linear_regression_first_shown_code_defines_what_it_uses(site):
+    first = soup(site, LESSONS[0]).select_one("article .highlight").get_text()
+    assert "data = blog_data()" in first and "candidates = [" in first and "for W, b in candidates:" in first
+
+
 # --- 02 ----------------------------------------------------------------------------------------
 
 def test_data_definition_page_uses_the_split(site):
@@ -145,6 +203,20 @@ def test_data_definition_page_uses_the_split(site):
     assert number(page, "테스트 데이터의 비용:") == pytest.approx(test_cost, abs=1e-4)
     assert test_cost > train_cost and "테스트 데이터의 비용은 학습 데이터의 비용보다 조금 큽니다" in prose(site, LESSONS[1])
     assert len(soup(site, LESSONS[1]).select("figure.linreg-figure")) == 3  # the lecture's two images, the split
+
+
+def test_data_definition_answers_the_four_hours_question(site):
+    page = text(site, LESSONS[1])
+    W, b, _, _ = descend(X, Y_BLOG, 0.05, 1000)  # the same training in float64, by the hand gradient
+    assert number(page, "세 점으로 학습한 직선: W =") == pytest.approx(W, abs=1e-4)
+    assert number(page, "4시간 공부했을 때의 예측 점수:") == pytest.approx(4 * W + b, abs=5e-3)
+    assert 4 * W + b == pytest.approx(2 * 4, abs=5e-3)  # the rule y = 2x, as the prose says
+    links = [a["href"] for a in soup(site, LESSONS[1]).select("article a[href]")]
+    assert "#4시간-공부하면-몇-점일까" in links
+    # learning rate and epochs are named before the code that uses them
+    page = prose(site, LESSONS[1])
+    assert page.index("학습률(learning rate)") < page.index("lr=0.05, nb_epochs=1000")
+    assert page.index("에폭(epoch)") < page.index("lr=0.05, nb_epochs=1000")
 
 
 def test_data_definition_exercises(site):
@@ -193,6 +265,39 @@ def test_hand_written_update_matches_optim_sgd_on_the_page(site):
     assert "zero_grad() 뒤의 W.grad: None" in page
 
 
+def test_gradient_descent_steps_against_the_gradient_and_explains_the_coincidence(site):
+    page, headings = text(site, LESSONS[4]), [h.get_text() for h in soup(site, LESSONS[4]).select("article h2")]
+    assert "그래디언트의 반대 방향으로 내려가기¶" in headings and not any("따라" in h for h in headings)
+    # the initial cost is the mean of y^2, the gradient the mean of -2xy: equal in size only when y = 2x
+    for name, y in (("y = 2x", Y_BLOG), ("y = x", Y_LAB)):
+        cost, gW = np.mean(y**2), np.mean(-2 * X * y)
+        assert f"{name} 데이터: 초기 비용 {cost:.4f}, dCost/dW {gW:.4f}" in page
+    assert np.isclose(np.mean(Y_BLOG**2), -np.mean(-2 * X * Y_BLOG)) and not np.isclose(np.mean(Y_LAB**2), -np.mean(-2 * X * Y_LAB))
+    # one step by hand, printed by the page's code
+    gW, gb = 2 * np.mean(-Y_BLOG * X), 2 * np.mean(-Y_BLOG)
+    assert f"W = 0 − 0.01 × ({gW:.4f}) = {-0.01 * gW:.4f}" in page
+    assert f"b = 0 − 0.01 × ({gb:.4f}) = {-0.01 * gb:.4f}" in page
+    # backward() leaves W alone; step() moves it
+    assert f"backward() 뒤: W = {0:.4f}, W.grad = {gW:.4f}" in page
+    # 1000 epochs counted from 0: 1001 updates
+    assert f"갱신 횟수: {len(range(1000 + 1))}번 (에폭 0부터 1000까지)" in page
+
+
+def test_sgd_box_blames_local_minima_on_the_cost_not_the_batch(site):
+    box = next(" ".join(d.get_text().split()) for d in soup(site, LESSONS[4]).select("article .admonition.info")
+               if "확률적 경사 하강법" in d.get_text())
+    drawback = box.split("단점:", 1)[1].split("강의 글의 SGD 설명", 1)[0]
+    assert "지역 최솟값" not in drawback  # not listed as SGD's own drawback
+    assert "볼록하지 않을(non-convex)" in box and "배치 크기와는 상관이 없습니다" in box
+    assert "빠져나오는 데 도움" in box
+
+
+def test_method_table_keeps_code_names_whole():
+    css = (ROOT / "docs" / "assets" / "css" / "extra.css").read_text(encoding="utf-8")
+    rule = re.search(r"\.md-typeset td code \{([^}]*)\}", css).group(1)
+    assert "word-break: normal" in rule and "overflow-wrap: normal" in rule
+
+
 def test_add_with_alpha_is_bit_identical_to_optim_sgd():
     # the page says so in its 더 알아보기 box
     from linreg import blog_data, train_lecture
@@ -218,7 +323,8 @@ def test_gradient_descent_exercises(site):
     W1, b1 = -0.01 * g0, -0.01 * 2 * np.mean(-Y_BLOG)
     g1 = 2 * np.mean((W1 * X + b1 - Y_BLOG) * X)
     assert f"2번째 걸음: 이 위치의 그래디언트 {g1:.4f}, W.grad {g0 + g1:.4f}" in page
-    # 2: just below the bound the cost falls, just above it grows (but stays finite in 100 epochs)
+    assert "첫 걸음의 그래디언트(W = 0, b = 0에서의 값)가 더해집니다" in prose(site, LESSONS[4])
+    # 2: just below the bound the cost falls, just above it grows geometrically (finite for 100 epochs only)
     bound = hessian_bound(X)
     for factor, falls in ((0.9, True), (1.1, False)):
         _, _, costs, _ = descend(X, Y_BLOG, factor * bound, 100)
@@ -226,15 +332,27 @@ def test_gradient_descent_exercises(site):
         shown = [float(v) for v in line.group(1).split(", ")]
         assert shown == pytest.approx([costs[e] for e in (0, 25, 50, 75, 100)], rel=1e-2)
         assert (shown[-1] < shown[0]) == falls and np.isfinite(costs[-1])
+        ratio = (costs[100] / costs[0]) ** (1 / 100)
+        after = page[line.end():]
+        assert number(after, "에폭마다 비용에 곱해지는 비율(평균):") == pytest.approx(ratio, abs=2e-3)
+    # above the bound the error along the steepest direction is multiplied by |1 - lr * lambda_max| > 1 each epoch
+    lam = 2 / bound
+    assert abs(1 - 1.1 * bound * lam) ** 2 == pytest.approx((costs[100] / costs[50]) ** (1 / 50), rel=1e-3)
+    _, _, costs, _ = descend(X, Y_BLOG, 1.1 * bound, 400)
+    finfo = float(np.finfo(np.float32).max)
+    overflow = next(e for e, c in enumerate(costs) if 3 * c > finfo)  # the float32 sum of squares overflows
+    assert abs(number(page, "계속 학습하면: 에폭") - overflow) <= 2
+    words = prose(site, LESSONS[4])
+    assert "지수적으로(exponentially)" in words and "속도도 느려서" not in words
     # 3: ten times larger x
     ratio = bound / hessian_bound(10 * X)
     assert number(page, "비율:") == pytest.approx(ratio, abs=0.05)
-    assert f"약 {round(ratio)}분의 1" in page and "W 방향의 곡률은 100배" in page
+    assert "W 방향의 곡률은 100배" in page
 
 
 def test_explorer_text_names_the_bound_between_its_two_rates(site):
     bound = hessian_bound(X)
-    assert 0.18 < bound < 0.185 and f"발산 경계(약 {bound:.4f})" in prose(site, LESSONS[4])
+    assert 0.18 < bound < 0.185 and "발산 경계가 바로 이 두 학습률 사이에" in prose(site, LESSONS[4])
     _, _, costs, _ = descend(X, Y_BLOG, 0.185, 1000)
     assert not np.isfinite(costs[-1]) or costs[-1] > 1e30  # 0.185 diverges within 1000 epochs
 
@@ -257,6 +375,28 @@ def test_full_implementation_exercises(site):
     assert f"에폭 {first}: 비용" in page
 
 
+def test_full_implementation_shows_the_normal_equation_and_corrects_the_comment(site):
+    page = text(site, LESSONS[5])
+    # the closed form of the normal equation, in float64 here
+    W_star = np.sum((X - X.mean()) * (Y_BLOG - Y_BLOG.mean())) / np.sum((X - X.mean()) ** 2)
+    b_star = Y_BLOG.mean() - W_star * X.mean()
+    assert (W_star, b_star) == pytest.approx(np.linalg.lstsq(np.stack([X, np.ones_like(X)], 1), Y_BLOG, rcond=None)[0])
+    assert f"정규 방정식의 해 W*, b*:     W = {W_star:z.4f}, b = {b_star:z.4f}" in page
+    W, b, costs, _ = descend(X, Y_BLOG, 0.01, 1000)
+    trained = re.search(r"경사 하강법 \(1000 에폭\): W = (\S+), b = (\S+),", page)
+    assert [float(v) for v in trained.groups()] == pytest.approx([W, b], abs=1e-4)
+    assert soup(site, LESSONS[5]).select_one("article div.math") is not None  # the formula, as MathML
+    assert "정규 방정식(normal equation)" in prose(site, LESSONS[5])
+    # the lecture's own code stays verbatim; the note right after it corrects its backward() comment
+    article = soup(site, LESSONS[5]).select_one("article")
+    code = article.select_one(".highlight")
+    assert "# 파라미터들의 grad 값에 변화도 저장(업데이트, 역전파)" in code.get_text()
+    note = code.find_next_sibling("div")
+    assert "admonition" in note["class"]
+    words = " ".join(note.get_text().split())
+    assert "변화도는 그래디언트" in words and "W와 b를 바꾸지 않고" in words and "optimizer.step()" in words
+
+
 def test_full_implementation_surface_starts_at_zero(site):
     alt = soup(site, LESSONS[5]).select("figure.linreg-figure img")[2]["alt"]
     assert "(0, 0)에서 출발한" in alt
@@ -268,18 +408,19 @@ def test_nn_module_zero_start_is_identical_and_random_start_explained(site):
     page = text(site, LESSONS[6])
     gap = _plain_torch_gap()  # the claim, checked here without linreg: the same training, to float32 rounding
     assert gap < 1e-6 and f"최대 차이: {gap:.1e} ✔ 같은 학습" in page
+    assert f"에폭 0부터 1000까지 {len(range(1000 + 1))}번의 갱신에서" in page
     torch.manual_seed(1)
     linear = torch.nn.Linear(1, 1)
     start = (linear.weight.item(), linear.bias.item())
     W_zero, b_zero, _, _ = descend(X, Y_BLOG, 0.01, 1000)
     W_rand, b_rand, _, _ = descend(X, Y_BLOG, 0.01, 1000, *start)
-    assert f"W = {W_rand:.2f} 정도" in page and f"W = {W_zero:.2f} 정도" in page
     d_zero, d_rand = np.hypot(W_zero - 2, b_zero), np.hypot(W_rand - 2, b_rand)
     assert d_rand < d_zero
     assert number(page, "0에서 출발: (0.000, 0.000) -> (") == pytest.approx(W_zero, abs=1e-4)
     assert number(page, f"({start[0]:.3f}, {start[1]:.3f}) -> ({W_rand:.4f}, {b_rand:.4f}), 정답까지 거리") == \
         pytest.approx(d_rand, abs=1e-4)
-    assert len(soup(site, LESSONS[6]).select("figure.linreg-figure")) == 1
+    figures = soup(site, LESSONS[6]).select("figure.linreg-figure")
+    assert len(figures) == 1 and f"({start[0]:.3f}, {start[1]:.3f})에서 출발한 경로" in figures[0].find("img")["alt"]
 
 
 def _plain_torch_gap(epochs: int = 1000) -> float:
@@ -322,25 +463,19 @@ def test_nn_module_exercises(site):
 # --- numbers written in the prose ----------------------------------------------------------------
 
 def test_numbers_in_the_prose_are_true(site):
-    minus = lambda value, spec: format(value, spec).replace("-", "\u2212")  # noqa: E731  (prose minus sign)
     # 04: the initial cost and the two equal costs by hand
     page = prose(site, LESSONS[3])
     assert f"(1 + 4 + 9) / 3 = 14/3 ≈ {14 / 3:.4f}" in page and f"56/3 ≈ {56 / 3:.4f}" in page
-    # 05: one step by hand, and the first gradient quoted in exercise 1
-    page = prose(site, LESSONS[4])
-    gW, gb = 2 * np.mean(-Y_BLOG * X), 2 * np.mean(-Y_BLOG)
-    assert f"W = 0 − 0.01 × ({minus(gW, '.4f')}) = {-0.01 * gW:.4f}" in page
-    assert f"b = 0 − 0.01 × ({minus(gb, 'g')}) = {-0.01 * gb:g}" in page
-    assert f"첫 걸음의 그래디언트 {minus(gW, '.4f')}" in page
-    # 07: the first model's start, drawn here from the same seed
+    # 07: the two models' starts, drawn here from the same seed, printed by the exercise
     torch.manual_seed(1)
     linear = torch.nn.Linear(1, 1)
     W0, b0 = linear.weight.item(), linear.bias.item()
-    assert f"(W, b) = ({W0:.3f}, {minus(b0, '.3f')})" in prose(site, LESSONS[6])
     W_first, b_first, _, _ = descend(X, Y_LAB, 0.01, 1000, W0, b0)
     torch.manual_seed(1)
     torch.nn.Linear(1, 1)
     second = torch.nn.Linear(1, 1)
+    assert (f"출발점: 첫 번째 모델 (W, b) = ({W0:.3f}, {b0:.3f}), "
+            f"두 번째 모델 ({second.weight.item():.3f}, {second.bias.item():.3f})") in text(site, LESSONS[6])
     W_second, b_second, _, _ = descend(X, Y_LAB, 0.01, 1000, second.weight.item(), second.bias.item())
     assert np.hypot(W0 - 1, b0) < np.hypot(second.weight.item() - 1, second.bias.item())  # starts closer
     assert np.hypot(W_first - 1, b_first) < np.hypot(W_second - 1, b_second)  # and ends closer

@@ -243,7 +243,7 @@ def test_notebook_page_links_and_anchors(site):
     link = soup.select_one("article a[href$='/lessons/06-full-implementation/']")  # the intro links the page it comes from
     assert link["href"].endswith("/lessons/06-full-implementation/") and "전체 구현" in link.get_text()
     ids = [h.get("id") for h in soup.select("article h2")]
-    assert "강의-코드-그대로" in ids and "" not in ids
+    assert "강의-글의-코드-그대로" in ids and "" not in ids
 
 
 def test_blog_post_is_dated_categorised_and_tagged_with_ascii_urls(site):
