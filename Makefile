@@ -16,6 +16,7 @@ help:  ## List the tasks
 $(STAMP): pyproject.toml pageexec/pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt torch  # the pinned CPU build, before any range can ask for another
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[docs,test]' -e ./pageexec
 	touch $(STAMP)
 

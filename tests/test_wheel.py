@@ -80,19 +80,38 @@ def test_a_tampered_cached_wheel_is_refused_and_built_again(project, tmp_path):
 
 
 @pytest.mark.parametrize("dependencies, expected", [
-    (['"torch==2.13.0"', '"numpy>=2"'], "torch 2.13.0"),
-    (['"numpy>=2"', '"torch == 9.9.1 ; python_version >= \'3.11\'"'], "torch 9.9.1"),
-    (['"torch>=2"'], "torch"),  # not pinned: named without a version
+    (['"torch>=2.13.0,<3"', '"numpy>=2"'], "torch>=2.13.0,<3"),
+    (['"numpy>=2"', '"torch >= 9.9.1, < 10 ; python_version >= \'3.11\'"'], "torch>=9.9.1,<10"),
+    (['"torch==2.13.0"'], "torch==2.13.0"),
+    (['"torchvision>=0.1"'], "torch"),  # a package whose name starts alike is not torch
 ])
-def test_the_pin_the_downloads_name_is_read_from_pyproject(tmp_path, dependencies, expected):
+def test_the_requirement_the_downloads_name_is_read_from_pyproject(tmp_path, dependencies, expected):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text(f'[project]\nname = "demo"\nversion = "1.0"\ndependencies = [{", ".join(dependencies)}]\n')
-    assert downloads.pinned(pyproject, "torch") == expected
+    assert downloads.requirement(pyproject, "torch") == expected
 
 
-def test_the_real_pin_is_the_one_pyproject_declares():
+def test_the_tested_build_is_the_constraints_pin(tmp_path):
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("# pins\ntorchvision==0.1\ntorch==9.9.1+cpu\n")
+    assert downloads.pinned(constraints, "torch") == "torch 9.9.1+cpu"
+    assert downloads.pinned(tmp_path / "missing.txt", "torch") == "torch"
+
+
+def test_readers_keep_a_newer_torch_and_the_site_keeps_the_pinned_build():
+    """The wheel asks for a range from the tested build up; the site's venv installs that exact build first."""
+    import re
     import tomllib
 
-    declared = next(d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-                    if d.startswith("torch"))
-    assert downloads.pinned(ROOT / "pyproject.toml", "torch") == "torch " + declared.split("==")[1]
+    from packaging.requirements import Requirement
+    from packaging.version import Version
+
+    (declared,) = [Requirement(d) for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+                   if Requirement(d).name == "torch"]
+    assert Requirement(downloads.requirement(ROOT / "pyproject.toml", "torch")) == declared
+    tested = Version(downloads.pinned(ROOT / "constraints.txt", "torch").split()[1])
+    newer, older = Version(f"{tested.major}.{tested.minor + 3}.0"), Version(f"{tested.major}.{tested.minor - 1}.0")
+    assert tested in declared.specifier and newer in declared.specifier  # the tested build and a newer one
+    assert older not in declared.specifier  # never below what the code is tested with
+    install = re.search(r"^\$\(STAMP\):.*?\n(?=\S)", (ROOT / "Makefile").read_text(), re.M | re.S).group(0)
+    assert install.index("-c constraints.txt torch") < install.index("-e '.[docs,test]'")

@@ -6,9 +6,12 @@
   under a digest of its sources, so a build where the package did not change does not
   build it again.
 - The downloads install it first: its address goes to pageexec's public ``add_install``,
-  with the torch pin read from ``pyproject.toml`` (never typed into a text).
-- A page may say ``{{ wheel_url }}`` and ``{{ requires }}`` (the home page's install
-  command): they become the same address and pin.
+  with the torch requirement read from ``pyproject.toml`` (never typed into a text). That
+  requirement is a range from the tested version up, so a reader who already has a newer
+  torch (Colab) installs only the wheel.
+- A page may say ``{{ wheel_url }}``, ``{{ requires }}`` (the range, ``torch>=2.13.0,<3``)
+  and ``{{ tested }}`` (the exact build the site's outputs come from, ``torch 2.13.0``,
+  read from ``constraints.txt``): the home page's install command and its sentence.
 
 Only a site whose folder holds a ``pyproject.toml``, which sets ``site_url`` and enables
 pageexec's downloads, gets a wheel (test fixture sites do not).
@@ -33,7 +36,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 
 SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest time a zip file can hold
-TOKENS = ("{{ wheel_url }}", "{{ requires }}")
+TOKENS = ("{{ wheel_url }}", "{{ requires }}", "{{ tested }}")
 
 
 @dataclass
@@ -45,7 +48,8 @@ class _State:
     folder: str = "downloads"  # pageexec's downloads folder in the site
     wheel: str = ""  # file name of the wheel
     wheel_url: str = ""
-    requires: str = "torch"  # the pin the downloads name ("torch 2.13.0")
+    requires: str = "torch"  # what the wheel asks of torch ("torch>=2.13.0,<3")
+    tested: str = "torch"  # the build the outputs come from ("torch 2.13.0")
 
 
 state = _State()
@@ -61,10 +65,22 @@ def wheel_name(pyproject: Path) -> str:
     return f"{name}-{meta['version']}-py3-none-any.whl"
 
 
-def pinned(pyproject: Path, name: str) -> str:
-    """``"torch 2.13.0"``: the version ``pyproject.toml`` pins ``name`` to, or the bare name if it is not pinned."""
-    for requirement in project(pyproject).get("dependencies", []):
-        found = re.fullmatch(rf"\s*{re.escape(name)}\s*==\s*([\w.+-]+)\s*(?:;.*)?", requirement)
+def requirement(pyproject: Path, name: str) -> str:
+    """``"torch>=2.13.0,<3"``: ``name``'s requirement in ``pyproject.toml``, without spaces or markers.
+
+    The bare name if the project does not ask for ``name``.
+    """
+    for line in project(pyproject).get("dependencies", []):
+        found = re.fullmatch(rf"\s*({re.escape(name)})\s*([<>=!~][^;]*?)?\s*(?:;.*)?", line)
+        if found:
+            return name + re.sub(r"\s+", "", found.group(2) or "")
+    return name
+
+
+def pinned(constraints: Path, name: str) -> str:
+    """``"torch 2.13.0"``: the exact version ``constraints.txt`` pins ``name`` to, or the bare name."""
+    if constraints.is_file():
+        found = re.search(rf"^{re.escape(name)}\s*==\s*([\w.+-]+)", constraints.read_text(encoding="utf-8"), re.M)
         if found:
             return f"{name} {found.group(1)}"
     return name
@@ -137,17 +153,20 @@ def on_config(config, **kwargs):
         return config
     state.folder = engine.config.downloads.folder.strip("/")
     state.wheel = wheel_name(pyproject)
-    state.requires = pinned(pyproject, "torch")
+    state.requires = requirement(pyproject, "torch")
+    state.tested = pinned(state.root / "constraints.txt", "torch")
     state.wheel_url = f"{config['site_url'].rstrip('/')}/{quote(state.folder)}/{quote(state.wheel)}"
     meta = project(pyproject)
-    engine.add_install(state.wheel_url, f"{meta['name']} {meta['version']}, {state.requires}")
+    engine.add_install(state.wheel_url, f"{meta['name']} {meta['version']} ({state.requires})")
     return config
 
 
 def on_page_markdown(markdown: str, page, config, **kwargs) -> str:
     if not state.enabled or "{{" not in markdown:
         return markdown
-    return markdown.replace(TOKENS[0], state.wheel_url).replace(TOKENS[1], state.requires)
+    for token, value in zip(TOKENS, (state.wheel_url, state.requires, state.tested)):
+        markdown = markdown.replace(token, value)
+    return markdown
 
 
 def on_post_build(config, **kwargs) -> None:  # before pageexec's (-95), which prunes unused cache entries

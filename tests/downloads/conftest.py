@@ -59,7 +59,7 @@ def pytest_collection_finish(session):
         thread.start()
 
 
-def _site_packages(venv: Path) -> Path:
+def site_packages(venv: Path) -> Path:
     return venv / "lib" / f"python{sys.version_info[0]}.{sys.version_info[1]}" / "site-packages"
 
 
@@ -127,6 +127,7 @@ def wheel(site) -> Path:
 class Reader:
     python: Path
     kernels: Path  # a kernelspec folder whose "reader" kernel runs in the clean environment
+    packages: Path  # the session venv's own site-packages (the base's are seen through a .pth file)
 
 
 @pytest.fixture(scope="session")
@@ -147,17 +148,21 @@ def reader(wheel, tmp_path_factory) -> Reader:
     folder = tmp_path_factory.mktemp("reader")
     venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    (_site_packages(venv) / "reader-base.pth").write_text(f"{_site_packages(_started['base'])}\n")
+    (site_packages(venv) / "reader-base.pth").write_text(f"{site_packages(_started['base'])}\n")
     python = venv / "bin" / "python"
+    # every pin but torch's: the wheel must take the torch the reader already has (the base's)
+    constraints = folder / "constraints.txt"
+    constraints.write_text("".join(line for line in (ROOT / "constraints.txt").read_text().splitlines(True)
+                                   if not line.startswith("torch==")))
     subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-c", str(ROOT / "constraints.txt"), str(wheel)], check=True)
+                    "-c", str(constraints), str(wheel)], check=True)
     TIMINGS["session venv with the site's wheel and its dependencies"] = time.perf_counter() - started
     kernel = folder / "kernels" / "reader"
     kernel.mkdir(parents=True)
     (kernel / "kernel.json").write_text(json.dumps({
         "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "reader", "language": "python"}))
-    return Reader(python, folder / "kernels")
+    return Reader(python, folder / "kernels", site_packages(venv))
 
 
 @dataclass

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
+import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,10 +165,25 @@ def test_script_prints_what_the_page_printed(site, script_runs, lesson):
         assert (run.folder / f"{source.stem}-figure-{n}.svg").read_text(encoding="utf-8") == svg
 
 
+@pytest.mark.downloads
+def test_installing_the_wheel_keeps_the_torch_the_reader_has(reader):
+    """The reader already has torch (the base venv, like Colab): pip installs the wheel and no torch."""
+    assert list(reader.packages.glob("linreg*")), "the wheel is not in the session venv"
+    assert not list(reader.packages.glob("torch*")), "pip installed a second torch"
+    version = subprocess.run([str(reader.python), "-c", "import torch; print(torch.__version__)"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    pinned = re.search(r"^torch==(\S+)", (ROOT / "constraints.txt").read_text(), re.M).group(1)
+    assert version.split("+")[0] == pinned.split("+")[0]
+
+
 def test_home_page_says_how_to_run_the_code(site, wheel):
     soup = BeautifulSoup(site.page(""), "html.parser")
     assert soup.find(id="이-사이트를-읽는-법")  # where every page's "직접 실행하는 방법" points
     text = soup.select_one("article").get_text()
     assert f"pip install {SITE_URL.rstrip('/')}/downloads/{wheel.name}" in text
+    requires = next(d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+                    if d.startswith("torch"))
+    tested = re.search(r"^torch==(\S+)", (ROOT / "constraints.txt").read_text(), re.M).group(1)
+    assert f"torch가 {requires.replace(' ', '')}를 만족하면" in " ".join(text.split()) and f"torch {tested}(CPU" in text
     for words in ("노트북(.ipynb)", "스크립트(.py)", "Colab에서 열기"):
         assert words in text
