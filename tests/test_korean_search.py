@@ -29,3 +29,22 @@ def test_a_word_with_a_particle_heads_no_compound():
 def test_words_on_different_lines_are_not_joined():
     terms = set(korean_search.terms("<h2>비용</h2><p>함수</p>").split())
     assert "비용함수" not in terms
+
+
+def test_each_use_of_a_term_is_indexed_under_the_glossarys_other_names():
+    terms = korean_search.terms("<p>그래디언트를 구하고 그래디언트의 반대로 갑니다.</p>").split()
+    assert terms.count("변화도") == 2 and terms.count("기울기") == 2  # as often as the term: ranks as it does
+
+
+def test_a_slope_is_not_a_gradient():
+    terms = korean_search.terms("<p>직선의 기울기는 W입니다.</p>").split()
+    assert "그래디언트" not in terms and "변화도" not in terms
+
+
+def test_the_synonyms_are_the_glossarys():
+    """The home page's glossary box names each term's other words: the index uses the same ones."""
+    glossary = (ROOT / "docs" / "index.md").read_text(encoding="utf-8").split("{#glossary}")[1]
+    for term, others in korean_search.SYNONYMS.items():
+        entry = next(line for line in glossary.split("\n    - ") if line.startswith(f"**{term}**"))
+        for other in others:
+            assert f"**{other}**" in entry, (term, other)

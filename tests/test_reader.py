@@ -54,6 +54,13 @@ def test_search_finds_the_page_in_the_first_three_results(search_box, query, exp
     assert any(expected in path for path in top), (query, top)
 
 
+@pytest.mark.parametrize("query", ["그래디언트", "기울기", "변화도", "기울기를"])
+def test_every_name_for_the_gradient_finds_the_gradient_descent_lesson_first(search_box, query):
+    """The glossary's three names (the site's 그래디언트, the lecture's 기울기 and 변화도) lead to one lesson."""
+    top = search(search_box, query)
+    assert top and "05-gradient-descent" in top[0], (query, top)
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
 def test_a_reader_visiting_the_page(browser, base_url, path, scheme):

@@ -12,6 +12,12 @@ hook adds two hidden fields to every entry of ``search/search_index.json``:
   Korean writes a compound's parts apart or together; a word ending in a particle
   ("학습률이 너무") is a phrase's end, not a compound's head.
 
+- for every use of a term the glossary (the home page's 용어 상자) names with other words,
+  those words too: 그래디언트 is also indexed as 변화도 and 기울기, the lecture's words, so a
+  reader who searches with the lecture's word finds the page that explains the thing. The
+  link goes one way: the site says 기울기 for a line's slope as well, and a slope is no
+  gradient.
+
 ``title`` and ``text`` are left alone, so result snippets read as written. Everything is
 plain text work: no analyser, no model to load, nothing cached. ``overrides/main.html``
 strips one trailing particle from Hangul query words (학습률이 -> 학습률).
@@ -32,6 +38,8 @@ HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+(?:[ \t]+[\uac00-\ud7a3]+)*")
 HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 TAGS = re.compile(r"<[^>]+>")
 # one-syllable particles and endings that close a phrase; a word ending in one heads no compound
+# the glossary's other names for a term: each use of the key is also indexed as these words
+SYNONYMS = {"그래디언트": ("변화도", "기울기")}
 PARTICLE = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|만|서|고|며|면|다|요|게|지|나|라|야|든|죠|니|데)$")
 
 
@@ -55,7 +63,9 @@ def _joined(line: str) -> list[str]:
 def terms(text: str) -> str:
     """The hidden-field value for one title or text."""
     plain = html.unescape(TAGS.sub("\n", text))
-    words = [ending for word in HANGUL.findall(plain) for ending in _endings(word)]
+    hangul = HANGUL.findall(plain)
+    words = [ending for word in hangul for ending in _endings(word)]
+    words += [other for word in hangul for term, others in SYNONYMS.items() if term in word for other in others]
     return " ".join(words + [joined for line in plain.splitlines() for joined in _joined(line)])
 
 
