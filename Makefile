@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install serve build rebuild test test-fast execute diff pdf bench bench-serve bench-pdf lighthouse clean
+.PHONY: help install serve build rebuild test test-fast execute diff pdf math-font bench bench-serve bench-pdf lighthouse clean
 
 help:  ## List the tasks
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -46,6 +46,10 @@ pdf: $(STAMP)  ## The whole course as one PDF (Chromium, a Korean font), publish
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/book-site
 	$(BIN)/python tools/course_pdf.py build/book-site build/linreg-course.pdf
 	COURSE_PDF=build/linreg-course.pdf NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+math-font: $(STAMP)  ## Remake the math font the site ships (docs/assets/fonts/) from Debian's fonts-dejavu-extra
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[fonts]'
+	$(BIN)/python tools/math_font.py
 
 clean:  ## Remove the built site and caches (keeps .venv)
 	rm -rf site build .cache .pytest_cache

@@ -97,6 +97,11 @@ def test_a_reader_visiting_the_page(browser, base_url, path, scheme):
         return r.right > window.innerWidth + 1 && !e.closest('pre, .highlight, .md-typeset__scrollwrap, table, div.math, .jp-OutputArea, .jp-InputArea');
     }).map(e => e.tagName + '.' + e.className).slice(0, 5)""")
     figure_widths = page.eval_on_selector_all("figure.linreg-figure img", "s => s.map(e => e.getBoundingClientRect().width)")
+    # a formula wider than the phone scrolls, says so (a shadow on the side that hides more) and takes the keyboard
+    cut_formulas = page.eval_on_selector_all("div.math", """ms => ms.filter(m => m.scrollWidth > m.clientWidth + 1)
+        .filter(m => { const s = getComputedStyle(m);
+                       return s.overflowX !== 'auto' || !s.backgroundImage.includes('radial-gradient') || m.tabIndex !== 0; })
+        .map(m => m.textContent.slice(0, 40))""")
     context.close()
 
     assert foreign == []
@@ -105,6 +110,7 @@ def test_a_reader_visiting_the_page(browser, base_url, path, scheme):
         assert len(figure["alt"]) > 10 and any("\uac00" <= ch <= "\ud7a3" for ch in figure["alt"]), figure
         assert figure["caption"].startswith("그림"), figure
     assert width <= 375 and wide == []
+    assert cut_formulas == []
     assert all(w <= 375 for w in figure_widths)
 
 

@@ -71,6 +71,7 @@ MESSAGES = {
         "figure": "figure saved: {name}",
         "page": "the page {title}",
         "download": "Download", "notebook": "notebook", "script": "script", "colab": "Open in Colab",
+        "result": "Output",
         "made_with": "What produced this page's outputs", "commit": "commit", "modified": " with uncommitted changes",
     },
     "ko": {
@@ -85,6 +86,7 @@ MESSAGES = {
         "figure": "그림 저장: {name}",
         "page": "{title} 페이지",
         "download": "내려받기", "notebook": "노트북", "script": "스크립트", "colab": "Colab에서 열기",
+        "result": "실행 결과",
         "made_with": "이 페이지의 결과를 만든 환경", "commit": "커밋", "modified": "에 수정을 더한 코드",
     },
 }

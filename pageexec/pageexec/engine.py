@@ -115,8 +115,9 @@ class Engine:
 
     def __init__(self, *, runner: Runner | Callable[[], Runner], cache: Cache | None = None, context: str = "",
                  show_failures: bool = False, provenance: Callable[[], dict] | None = None,
-                 package: deps.Package | None = None) -> None:
+                 package: deps.Package | None = None, result_label: str = "") -> None:
         self._runner, self.cache, self.context = runner, cache, context
+        self.result_label = result_label  # a caption above every text result ("Output"), so it never reads as code
         self.package = package  # watched packages whose modules are keyed per page, by use (deps.py)
         self.provenance = provenance or (lambda: {})
         self.show_failures = show_failures  # True under `mkdocs serve`: the page shows the error
@@ -306,7 +307,7 @@ class Engine:
             return Markup(failure_html(failure))
         result = options.get("result") or ""
         if not html and output and result in ("text", "txt") and options.get("source") != "console":
-            output, options["html"], options["result"] = result_html(output, result), True, ""
+            output, options["html"], options["result"] = result_html(output, result, self.result_label), True, ""
         elif not output:
             options["result"] = ""  # no empty box for a block that prints nothing
         return markdown_exec.base_format(language=language, run=lambda *a, **k: output, code=source, md=md,
@@ -317,9 +318,14 @@ def _pycon_source(code: str) -> tuple[str, str]:
     return pycon_code(code), code
 
 
-def result_html(output: str, language: str) -> str:
-    """A text result as a code block that the search index leaves out (nobody searches for a log)."""
-    return (f'<div class="language-{language} highlight pageexec-result" data-search-exclude><pre><span></span>'
+def result_html(output: str, language: str, label: str = "") -> str:
+    """A text result as a code block that the search index leaves out (nobody searches for a log).
+
+    With a ``label``, a caption above it (``<span class="pageexec-result__label">``) says it
+    is output, in words a screen reader reads and a printout keeps; the site's CSS styles it.
+    """
+    caption = f'<span class="pageexec-result__label">{html_lib.escape(label)}</span>' if label else ""
+    return (f'<div class="language-{language} highlight pageexec-result" data-search-exclude>{caption}<pre><span></span>'
             f"<code>{html_lib.escape(output, quote=False)}</code></pre></div>")
 
 

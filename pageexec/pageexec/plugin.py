@@ -161,6 +161,8 @@ class PageExecConfig(base.Config):
     """A JSON build report (pages executed and cached, run times...); ``EXEC_REPORT`` does the same."""
     language = c.Choice(downloads.LANGUAGES, default="en")
     """The language of the words the plugin writes: the note under a page, the downloads, the status page."""
+    label_results = c.Type(bool, default=True)
+    """A caption ("Output", in ``language``) above every text result, so a result never reads as code."""
     status_page = c.Type(str, default="")
     """A page of the site (``status.md``, say) listing every page with executed code: run time, versions, commit, when."""
     outputs = c.Optional(c.Type(str))
@@ -300,7 +302,8 @@ class BuildState:
         self.runner_reused = False
         self.workers_before = 0
         self.engine = Engine(runner=self._runner, cache=self.cache, context=self.context,
-                             show_failures=plugin.serving, provenance=self._provenance, package=self.package)
+                             show_failures=plugin.serving, provenance=self._provenance, package=self.package,
+                             result_label=downloads.MESSAGES[options.language]["result"] if options.label_results else "")
         self.named = list(options.provenance)
         for name in self.named:
             try:

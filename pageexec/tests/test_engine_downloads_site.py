@@ -100,6 +100,12 @@ def test_each_executed_page_links_its_notebook_script_and_colab(site, name):
     assert unquote(colab.removeprefix("https://colab.research.google.com/github/owner/repo/blob/dl/")) == f"lessons/{name}.ipynb"
 
 
+def test_text_results_are_captioned_in_the_sites_language(site):
+    html = site.page("lessons/my lesson")
+    results = re.findall(r'<div class="[^"]*pageexec-result[^"]*"[^>]*>(.*?)<pre', html, re.S)
+    assert results and all(r == '<span class="pageexec-result__label">Output</span>' for r in results), results
+
+
 def test_a_page_without_executed_blocks_offers_nothing(site):
     assert "pageexec-downloads" not in site.page("")
     assert sorted(p.name for p in (site.site / "downloads").rglob("*") if p.is_file()) == sorted(

@@ -37,10 +37,11 @@ def render(tmp_path):
     engines = []
 
     def render(text: str, *, name: str = "docs/page.md", cache: bool = True, show_failures: bool = False,
-               preload=(), **limits):
+               preload=(), result_label: str = "", **limits):
         runner = Runner(preload=list(preload), cwd=str(limits.get("cwd", os.getcwd())), timeout=limits.get("timeout", 10),
                         output_limit=limits.get("output_limit", 100_000), workers=1)
-        engine = Engine(runner=runner, cache=Cache(tmp_path / "cache") if cache else None, show_failures=show_failures)
+        engine = Engine(runner=runner, cache=Cache(tmp_path / "cache") if cache else None, show_failures=show_failures,
+                        result_label=result_label)
         engine.current = lambda: name
         engines.append(engine)
         html = markdown.markdown(text, extensions=[engine.extension(), "pymdownx.superfences"],
@@ -76,6 +77,14 @@ def test_a_text_result_is_kept_out_of_the_search_index_and_an_empty_one_draws_no
                   '```python exec="1" source="above" result="text"\nquiet = 1\n```\n', cache=False)
     assert html.count("data-search-exclude") == 1 and "log line" in html
     assert html.count("<pre") == 3  # two sources, one result: no empty box
+
+
+def test_a_text_result_is_captioned_as_output_when_the_site_asks(render):
+    page = '```python exec="1" source="above" result="text"\nprint("log line")\n```\n'
+    assert "pageexec-result__label" not in render(page, cache=False)
+    captioned = render(page, cache=False, result_label="Output <&>")
+    assert '<span class="pageexec-result__label">Output &lt;&amp;&gt;</span><pre>' in captioned
+    assert captioned.count("pageexec-result__label") == 1  # the result, not the source
 
 
 def test_a_raising_block_fails_naming_file_line_and_block(render):
