@@ -34,7 +34,9 @@ def test_figures_are_valid_svg_and_byte_identical_across_runs(run):
         root = ET.fromstring(svg)
         assert root.tag.endswith("svg"), name
         assert svg == second[name], f"{name} changed between two identical calls"
-        assert "<metadata>" not in svg and "Date" not in svg
+        assert "<metadata>" not in svg and "Date" not in svg and "<!--" not in svg
+        positions = [v for tag in re.findall(r"<use [^>]*>", svg) for v in re.findall(r'\b[xy]="([^"]*)"', tag)]
+        assert positions and all(re.fullmatch(r"-?\d+(\.\d{1,2})?", v) for v in positions), name
 
 
 def test_korean_text_is_drawn_with_the_bundled_font(run, recwarn):
