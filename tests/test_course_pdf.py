@@ -7,13 +7,16 @@ import importlib.util
 import re
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from sitebuild import LESSONS, ROOT, build
 
-pytestmark = [pytest.mark.site, pytest.mark.browser]
+# one worker prints the book once and every test reads that one (under `pytest -n --dist loadgroup`)
+pytestmark = [pytest.mark.site, pytest.mark.browser, pytest.mark.xdist_group("pdf")]
 
 _spec = importlib.util.spec_from_file_location("course_pdf", ROOT / "tools" / "course_pdf.py")
 course_pdf = sys.modules["course_pdf"] = importlib.util.module_from_spec(_spec)
@@ -22,7 +25,7 @@ _spec.loader.exec_module(course_pdf)
 MAX_PAGES, MAX_BYTES = 150, 12_000_000  # the bounds the README states
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not module: under -n another module's tests may run between two of these
 def book(site, tmp_path_factory):
     if not course_pdf.Path(course_pdf.CHROMIUM).exists():
         pytest.skip("Chromium is missing")
@@ -34,11 +37,22 @@ def book(site, tmp_path_factory):
     assert done.stdout.strip() == f"course_pdf: {out} ({out.stat().st_size / 1e6:.1f} MB)"
     from pypdf import PdfReader
 
-    return out, PdfReader(str(out))
+    reader = PdfReader(str(out))
+    return Book(out, reader, [page.extract_text() or "" for page in reader.pages])
 
 
-def text_of(reader) -> str:
-    text = "".join(page.extract_text() or "" for page in reader.pages)
+@dataclass
+class Book:
+    path: Path
+    reader: object  # pypdf's PdfReader
+    pages: list[str]  # each page's text, extracted once (pypdf takes seconds over a CJK book)
+
+    def __iter__(self):
+        return iter((self.path, self.reader))
+
+
+def text_of(book: Book) -> str:
+    text = "".join(book.pages)
     assert "\x01" not in text  # every glyph maps back to its character: the PDF is searchable
     return re.sub(r"\s+", "", text)
 
@@ -48,8 +62,7 @@ def heading(site, page: str) -> str:
 
 
 def test_every_lesson_and_the_last_training_line_are_in_the_book(site, book):
-    _, reader = book
-    text = text_of(reader)
+    text = text_of(book)
     for lesson in LESSONS:
         assert re.sub(r"\s+", "", heading(site, lesson)) in text, lesson
     page = BeautifulSoup(site.page(LESSONS[5]), "html.parser").get_text()
@@ -76,7 +89,7 @@ def test_every_font_is_embedded_and_one_is_korean(book):
     # the Korean font: embedded by name, or as a Type 3 font whose glyphs the PDF holds; either way its
     # text maps back to Hangul (text_of refuses unmapped glyphs)
     assert any(re.search(r"CJK|KR|Nanum", name) for name in names) or drawn, names
-    assert "경사 하강법" in "".join(page.extract_text() or "" for page in reader.pages)
+    assert "경사 하강법" in "".join(book.pages)
 
 
 def test_bookmarks_and_the_contents_name_the_same_pages(site, book):
@@ -85,12 +98,12 @@ def test_bookmarks_and_the_contents_name_the_same_pages(site, book):
     titles = [re.sub(r"\s+", "", title) for title, _ in marks]
     for lesson in LESSONS:  # (Chromium may repeat a heading's text in its bookmark)
         assert any(t.startswith(re.sub(r"\s+", "", heading(site, lesson))) for t in titles), lesson
-    contents = reader.pages[1].extract_text()
+    contents = book.pages[1]
     first = re.sub(r"\s+", "", heading(site, LESSONS[0]))
     line = next(l for l in contents.splitlines() if re.sub(r"\s+", "", l).startswith(first))
     page = next(p for t, p in marks if re.sub(r"\s+", "", t).startswith(first))
     assert line.split()[-1] == str(page)  # the contents' number is the page the bookmark opens
-    assert re.search(r"^\s*3\s*/\s*\d+\s*$", reader.pages[2].extract_text(), re.M)  # page numbers in the footer
+    assert re.search(r"^\s*3\s*/\s*\d+\s*$", book.pages[2], re.M)  # page numbers in the footer
 
 
 def test_size_and_length_stay_within_bounds(book):
@@ -99,8 +112,7 @@ def test_size_and_length_stay_within_bounds(book):
 
 
 def test_no_site_chrome_and_answers_printed_open(site, book):
-    _, reader = book
-    text = text_of(reader)
+    text = text_of(book)
     assert "⤓노트북(.ipynb)" not in text and "직접실행하는방법" not in text  # the download buttons left out
     assert "연습문제" in text
 
