@@ -18,6 +18,7 @@ X = np.array([1.0, 2.0, 3.0])
 Y_BLOG = 2 * X  # the lecture's data, y = 2x
 Y_LAB = X.copy()  # the original notebook's, y = x
 COURSE = LESSONS[:7]  # lessons 01-07: the lecture's own steps, which share the glossary and vocabulary
+POSTS = ["blog/2024/10/03/lab02-linear-regression", "blog/2026/11/25/course-site-launch"]
 
 
 def soup(site, path: str) -> BeautifulSoup:
@@ -103,6 +104,10 @@ def test_one_glossary_box_names_the_gradient_cost_epoch_and_the_three_sources(si
     assert len(range(nb_epochs + 1)) == nb_epochs + 1 and len(range(1, nb_epochs + 1)) == nb_epochs
     assert f"에폭 0부터 {nb_epochs}까지 {nb_epochs + 1}번 갱신" in box
     assert len(soup(site, "").select("#glossary")) == 1
+    # one epoch is one update only without mini-batches: the box says so and points to lesson 08
+    assert "미니배치마다 한 번씩 갱신합니다" in box
+    box_links = [a["href"] for a in soup(site, "").select_one("#glossary").find_next_sibling("div").select("a[href]")]
+    assert any("08-mini-batch" in h for h in box_links)
     for path in COURSE:  # every lesson links to it
         links = [a["href"] for a in soup(site, path).select("article a[href]")]
         assert any(h.endswith("#glossary") for h in links), path
@@ -122,10 +127,15 @@ def test_the_gradients_other_names_are_said_once_in_the_box(site):
 
 
 def test_sources_have_one_name_each_and_buttons_one_word(site):
-    for path in ["", *COURSE]:
+    for path in ["", *LESSONS, *POSTS, "contributing"]:
         page = prose_without_code(site, path)
-        for loose in ("강의의", "강의 코드", "강의 데이터", "원래 강의 글", "원래 노트북", "단추"):
+        for loose in ("강의의", "강의 코드", "강의 데이터", "원래 강의 글", "원래 노트북", "강의 노트", "원문", "단추"):
             assert loose not in page, (path, loose)
+    # the post says which of the three sources it is, and points to the glossary for the other names
+    post = prose(site, POSTS[0])
+    assert "강의 페이지가 강의 글이라고 부르는 글입니다" in post and "원래 실습은 이승재(Seungjae Lee)" in post
+    assert any(a["href"].endswith("index.md#glossary") or a["href"].endswith("#glossary")
+               for a in soup(site, POSTS[0]).select("article a[href]"))
     footer = soup(site, "").select_one(".md-copyright").get_text()
     assert "작성자" not in footer and "MIT" in footer and "모두를 위한 딥러닝 시즌2-2" in footer
 
@@ -217,6 +227,11 @@ def test_data_definition_answers_the_four_hours_question(site):
     page = prose(site, LESSONS[1])
     assert page.index("학습률(learning rate)") < page.index("lr=0.05, nb_epochs=1000")
     assert page.index("에폭(epoch)") < page.index("lr=0.05, nb_epochs=1000")
+    nb_epochs = 1000  # counted from 0, as linreg and the original notebook count: range(nb_epochs + 1)
+    assert f"에폭 0부터 {nb_epochs}까지, 곧 학습 데이터 전체를 모두 {len(range(nb_epochs + 1))}번" in page
+    # the block that answers the question imports what it uses (no name comes from a hidden block)
+    block = next(b.get_text() for b in soup(site, LESSONS[1]).select("article .highlight") if "scores = blog_data()" in b.get_text())
+    assert "from linreg import blog_data" in block
 
 
 def test_data_definition_exercises(site):
@@ -290,6 +305,10 @@ def test_sgd_box_blames_local_minima_on_the_cost_not_the_batch(site):
     assert "지역 최솟값" not in drawback  # not listed as SGD's own drawback
     assert "볼록하지 않을(non-convex)" in box and "배치 크기와는 상관이 없습니다" in box
     assert "빠져나오는 데 도움" in box
+    # the full-batch remark is about this page's examples; lesson 08 is where mini-batches are tried
+    assert "이 페이지의 예제처럼 데이터 전체" in box and "이 사이트의 예제처럼" not in box
+    sgd = next(d for d in soup(site, LESSONS[4]).select("article .admonition.info") if "확률적 경사 하강법" in d.get_text())
+    assert any("08-mini-batch" in a["href"] for a in sgd.select("a[href]"))
 
 
 def test_method_table_keeps_code_names_whole():
@@ -350,6 +369,25 @@ def test_gradient_descent_exercises(site):
     assert "W 방향의 곡률은 100배" in page
 
 
+def test_learning_rate_lines_match_a_plain_torch_loop(site):
+    """Lesson 05's four learning rates, rerun here with optim.SGD on plain tensors (float32, as the page)."""
+    page = text(site, LESSONS[4])
+    x, y = torch.tensor([[1.0], [2.0], [3.0]]), torch.tensor([[2.0], [4.0], [6.0]])
+    for lr in (0.001, 0.01, 0.1, 0.3):
+        W, b = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
+        optimizer = torch.optim.SGD([W, b], lr=lr)
+        for epoch in range(100 + 1):
+            cost = torch.mean((x * W + b - y) ** 2)
+            if not torch.isfinite(cost):
+                assert f"lr={lr:<6} 에폭 {epoch}에서 발산" in page
+                break
+            optimizer.zero_grad()
+            cost.backward()
+            optimizer.step()
+        else:
+            assert f"lr={lr:<6} W={W.item():.4f}, b={b.item():.4f}  비용 {cost.item():.6f}" in page
+
+
 def test_explorer_text_names_the_bound_between_its_two_rates(site):
     bound = hessian_bound(X)
     assert 0.18 < bound < 0.185 and "발산 경계가 바로 이 두 학습률 사이에" in prose(site, LESSONS[4])
@@ -395,6 +433,29 @@ def test_full_implementation_shows_the_normal_equation_and_corrects_the_comment(
     assert "admonition" in note["class"]
     words = " ".join(note.get_text().split())
     assert "변화도는 그래디언트" in words and "W와 b를 바꾸지 않고" in words and "optimizer.step()" in words
+
+
+def test_full_implementation_table_is_the_posts_epoch_e_beside_linregs_epoch_e_minus_1(site):
+    table = soup(site, LESSONS[5]).select("article table")[0]
+    headers = [th.get_text() for th in table.select("th")]
+    assert headers[0].endswith("(에폭 e)") and headers[1].endswith("(에폭 e − 1)")
+    assert "강의 글의 에폭 e는 linreg의 에폭 e − 1과 같은 갱신입니다" in prose(site, LESSONS[5])
+    line = r"Epoch +(\d+)/1000 W: (\S+), b: (\S+) Cost: (\S+)"
+    rows = [[td.get_text() for td in tr.select("td")] for tr in table.select("tbody tr")]
+    assert len(rows) == 10
+    for post, ours, _ in rows:
+        e, *shown = re.fullmatch(line, ours).groups()
+        # the post's epoch e is its e-th update; linreg's epochs 0 .. e - 1 are the same e updates
+        W, b, costs, _ = descend(X, Y_BLOG, 0.01, int(e) - 1)
+        assert [float(v) for v in shown] == pytest.approx([W, b, costs[-1]], abs=6e-4)
+        assert post == ours
+    # the log below counts linreg's own epochs: its "Epoch  100/1000" line is one update further
+    loop_section = text(site, LESSONS[5]).split("학습 반복문", 1)[1].split("최소 제곱 해와 비교", 1)[0]
+    log_100 = re.findall(r"Epoch  100/1000 W: \S+, b: \S+ Cost: \S+", loop_section)
+    assert len(log_100) == 1 and log_100[0] != rows[0][1]
+    W, b, costs, _ = descend(X, Y_BLOG, 0.01, 100)
+    shown = [float(v) for v in re.fullmatch(line, log_100[0]).groups()[1:]]
+    assert shown == pytest.approx([W, b, costs[-1]], abs=6e-4)
 
 
 def test_full_implementation_surface_starts_at_zero(site):
@@ -458,6 +519,32 @@ def test_nn_module_exercises(site):
     for epochs in (0, 500, 1000):
         W, b, costs, _ = descend(X, Y_LAB, 0.01, epochs, W0, b0)
         assert f"Epoch {epochs:4d}/1000 W: {W:.3f}, b: {b:.3f} Cost: {costs[-1]:.6f}"[:40] in page
+
+
+# --- 08 ----------------------------------------------------------------------------------------
+
+def test_mini_batch_prose_about_the_last_epochs(site):
+    from linreg import synthetic  # the data itself; the runs are a plain torch DataLoader loop
+    from test_batches import normal_equations, plain_minibatch
+
+    train = synthetic().train
+    x, y = train.x, train.y
+    W_ls, b_ls = normal_equations(x, y)
+    floor = float(np.mean((W_ls * x.double().numpy().ravel() + b_ls - y.double().numpy().ravel()) ** 2))
+    runs = {size: plain_minibatch(x, y, size, 0.01, 30, 0)[2] for size in (1, 4, len(x))}
+    full = runs[len(x)]
+    # "30 에폭 뒤에도 아직 가장 낮은 비용보다 눈에 띄게 위에": the full batch's cost at epoch 30
+    assert full[30] > 1.2 * floor and "30 에폭 뒤에도 아직 가장 낮은 비용보다 눈에 띄게 위에" in prose(site, LESSONS[7])
+    # the full batch's last ten epochs span more than batch size 4's, only because it is still coming down
+    width = {size: max(c[21:]) - min(c[21:]) for size, c in runs.items()}
+    assert width[len(x)] > width[4] and all(b < a for a, b in zip(full, full[1:]))
+    assert "마지막 10 에폭의 범위가 배치 크기 4보다 넓은 것은" in prose(site, LESSONS[7])
+    # the rises are counted over epochs 1 .. 30, and the printed line says so
+    page = text(site, LESSONS[7])
+    for size, costs in runs.items():
+        rises = sum(b > a for a, b in zip(costs, costs[1:]))
+        assert len(costs[1:]) == 30
+        assert re.search(rf"배치 크기 +{size}: 에폭 21~30의 비용 .*커진 에폭 +{rises}번\(에폭 1~30에서\)", page)
 
 
 # --- numbers written in the prose ----------------------------------------------------------------

@@ -14,9 +14,9 @@ PAGE = Path(__file__).resolve().parent.parent / "docs" / "lessons" / "06-full-im
 
 
 def lecture_code_on_the_page() -> str:
-    """The block titled 강의 코드 on the full-implementation page."""
+    """The block titled 강의 글의 코드 on the full-implementation page."""
     text = PAGE.read_text(encoding="utf-8")
-    return re.search(r'^```python [^\n]*title="강의 코드"[^\n]*\n(.*?)^```', text, re.S | re.M).group(1)
+    return re.search(r'^```python [^\n]*title="강의 글의 코드"[^\n]*\n(.*?)^```', text, re.S | re.M).group(1)
 
 
 def test_reads_both_logs(logs):

@@ -127,7 +127,7 @@ def test_lecture_code_runs_verbatim_and_logs_as_train_lecture(site):
     """The lecture's own code comes first, then its log beside train_lecture's, all lines matching."""
     soup = BeautifulSoup(site.page(LESSONS[5]), "html.parser")
     first = soup.select_one("article .highlight")
-    assert "강의 코드" in first.get_text() and "import torch" in first.get_text() and "linreg" not in first.get_text()
+    assert "강의 글의 코드" in first.get_text() and "import torch" in first.get_text() and "linreg" not in first.get_text()
     page = text(site, LESSONS[5])
     assert page.index("10줄 중 10줄 일치 ✔") < page.index("linreg/train.py")  # the package's loop comes second
     data = blog_data()
