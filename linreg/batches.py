@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from linreg import _checks
 from linreg.cost import mse, mse_gradient
-from linreg.train import Callback, History, Log, _Recorder
+from linreg.train import Callback, History, Log, Recorder
 
 
 def train_minibatch(
@@ -61,7 +61,7 @@ def train_minibatch(
     seed = _checks.count(seed, "seed")
     if log_every is not None:
         log_every = _checks.count(log_every, "log_every", minimum=1)
-    recorder = _Recorder(History(model="minibatch", lr=lr, nb_epochs=nb_epochs), log_every, log, callback)
+    recorder = Recorder(History(model="minibatch", lr=lr, nb_epochs=nb_epochs), log_every, log, callback)
     # --8<-- [start:minibatch]
     dataset = TensorDataset(x_train, y_train)
     generator = torch.Generator().manual_seed(seed)  # the shuffling order, the same for a seed

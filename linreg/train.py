@@ -97,8 +97,8 @@ class History:
         return self.W[-1], self.b[-1], self.cost[-1]
 
 
-class _Recorder:
-    """Fills a History and prints the log: the bookkeeping every loop shares."""
+class Recorder:
+    """Fills a History and prints the log: the bookkeeping every training loop shares (here and in batches.py)."""
 
     def __init__(self, history: History, log_every: int | None, log: Log, callback: Callback | None):
         self.history, self.log_every, self.log, self.callback = history, log_every, log, callback
@@ -133,7 +133,7 @@ def _start(model: str, x, y, lr, nb_epochs, log_every, log, callback):
     if log_every is not None:
         log_every = _checks.count(log_every, "log_every", minimum=1)
     history = History(model=model, lr=lr, nb_epochs=nb_epochs)
-    return x_train, y_train, lr, nb_epochs, _Recorder(history, log_every, log, callback)
+    return x_train, y_train, lr, nb_epochs, Recorder(history, log_every, log, callback)
 
 
 def train_lecture(

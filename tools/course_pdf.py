@@ -122,7 +122,7 @@ def page_url(uri: str) -> str:
     return "" if stem == "index" else stem.removesuffix("/index") + "/"
 
 
-def load_chapter(site: Path, number: int, title: str | None, uri: str, urls: dict[str, int]) -> Chapter:
+def load_chapter(site: Path, number: int, title: str | None, uri: str, urls: dict[str, int], address: str) -> Chapter:
     from bs4 import BeautifulSoup
 
     url = page_url(uri)
@@ -155,7 +155,7 @@ def load_chapter(site: Path, number: int, title: str | None, uri: str, urls: dic
         if page in urls:  # a page of the book: its place in the book
             node["href"] = f"#c{urls[page]}-{unquote(target.fragment)}" if target.fragment else f"#chapter-{urls[page]}"
         else:  # elsewhere in the site: its address there
-            node["href"] = urljoin(site_address(), target.path.removeprefix("/") + (f"#{target.fragment}" if target.fragment else ""))
+            node["href"] = urljoin(address, target.path.removeprefix("/") + (f"#{target.fragment}" if target.fragment else ""))
     heading = article.find("h1")
     text = heading.get_text(" ", strip=True) if heading else url
     chapter = Chapter(title or text, url, heading=text, anchor=f"chapter-{number}")
@@ -164,19 +164,13 @@ def load_chapter(site: Path, number: int, title: str | None, uri: str, urls: dic
     return chapter
 
 
-_SITE_URL = ""
-
-
-def site_address() -> str:
-    return _SITE_URL
-
-
 def git(*args: str) -> str:
     done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
     return done.stdout.strip() if done.returncode == 0 else ""
 
 
-def assemble(site: Path, chapters: list[Chapter], site_name: str, author: str, numbers: dict[str, int] | None) -> str:
+def assemble(site: Path, chapters: list[Chapter], site_name: str, author: str, numbers: dict[str, int] | None,
+             address: str) -> str:
     stylesheets = sorted((site / "assets" / "stylesheets").glob("main.*.min.css"))
     links = [*stylesheets, site / "assets" / "css" / "extra.css"]
     head = "".join(f'<link rel="stylesheet" href="{p.resolve().as_uri()}">' for p in links if p.is_file())
@@ -195,7 +189,7 @@ def assemble(site: Path, chapters: list[Chapter], site_name: str, author: str, n
     body = [f'<section class="title-page"><h1>{html.escape(site_name)}</h1>',
             f"<p>{html.escape(author)}</p>",
             f"<p>커밋 <code>{html.escape(commit or '알 수 없음')}</code> · {html.escape(date)}</p>",
-            f'<p>{html.escape(site_address())}</p></section>',
+            f'<p>{html.escape(address)}</p></section>',
             f'<section class="contents md-typeset"><h2 id="contents">차례</h2><ol>{"".join(contents)}</ol></section>']
     for chapter in chapters:
         body.append(f'<section class="chapter md-typeset" id="{chapter.anchor}">{chapter.body}</section>')
@@ -264,15 +258,14 @@ def find_pages(pdf: Path, chapters: list[Chapter]) -> dict[str, int]:
 
 
 def build(site: Path, out: Path, config_file: Path = ROOT / "mkdocs.yml") -> Path:
-    global _SITE_URL
     from mkdocs.config import load_config
 
     check_fonts()
     config = load_config(config_file=str(config_file))
-    _SITE_URL = (config["site_url"] or "").rstrip("/") + "/"
+    address = (config["site_url"] or "").rstrip("/") + "/"  # where the book's links to the site go
     pages = book_pages(config_file)
     urls = {page_url(uri): number for number, (_, uri) in enumerate(pages, start=1)}
-    chapters = [load_chapter(site, number, title if number > 1 else None, uri, urls)
+    chapters = [load_chapter(site, number, title if number > 1 else None, uri, urls, address)
                 for number, (title, uri) in enumerate(pages, start=1)]
     from bs4 import BeautifulSoup
 
@@ -280,11 +273,11 @@ def build(site: Path, out: Path, config_file: Path = ROOT / "mkdocs.yml") -> Pat
     work = Path(tempfile.mkdtemp(prefix="course-pdf-"))
     try:
         page = work / "book.html"
-        page.write_text(assemble(site, chapters, config["site_name"], author, None), encoding="utf-8")
+        page.write_text(assemble(site, chapters, config["site_name"], author, None, address), encoding="utf-8")
         first = work / "first.pdf"
         print_pdf(page, first, config["site_name"])
         numbers = find_pages(first, chapters)
-        page.write_text(assemble(site, chapters, config["site_name"], author, numbers), encoding="utf-8")
+        page.write_text(assemble(site, chapters, config["site_name"], author, numbers, address), encoding="utf-8")
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".tmp")
         print_pdf(page, partial, config["site_name"])

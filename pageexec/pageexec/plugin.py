@@ -320,6 +320,8 @@ class BuildState:
         self.preload = list(options.preload)
         self.renders = RenderCache(self.cache, self.context)
         self.planned: dict[str, tuple[str, str, str]] = {}  # src_uri -> (file, Markdown, the same after snippets)
+        self.meta: dict[str, dict] = {}  # src_uri -> its front matter, as planning parsed it
+        self.notebooks: dict[tuple[str, str], str] = {}  # (src_uri, title) -> its download notebook, made once
         self.report: dict = {"executed": [], "cached": [], "seconds": {}, "workers": {}}
         self.outputs_path = options.outputs or os.environ.get("EXEC_OUTPUTS") or None
         self.status_page = options.status_page.strip("/")
@@ -533,6 +535,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         except (OSError, UnicodeDecodeError):
             return  # MkDocs reports it when it reads the page
         body, meta = page_meta.get_data(raw)
+        self.state.meta[file.src_uri] = meta
         self._where(file, body, raw, meta)
         if isinstance(meta.get("requires"), str):
             self.state.requires[file.src_uri] = meta["requires"].strip()
@@ -824,7 +827,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
         """A page's title before it renders: its front matter's, else its first level-1 heading, else its name."""
         planned = self.state.planned.get(uri)
         if planned is not None:
-            _, meta = page_meta.get_data(planned[0])
+            meta = self.state.meta.get(uri, {})  # parsed once, when the page was planned
             if isinstance(meta.get("title"), str):
                 return meta["title"]
             for line in planned[1].split("\n"):
@@ -836,7 +839,14 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
     def download_notebook(self, uri: str, title: str | None = None) -> str:
         """Page ``uri``'s download notebook (nbformat JSON), any time after ``on_nav``: what a hook
         shows as a notebook page of the site. Its metadata tells pageexec not to run it again."""
-        return downloads.notebook_json(self.executed(uri), self.download_source(uri, title))
+        return self._notebook(uri, self.executed(uri), self.download_source(uri, title))
+
+    def _notebook(self, uri: str, blocks, source: downloads.Source) -> str:
+        """The notebook of ``uri``'s blocks, made once per build (a hook's page and the download are one)."""
+        key = (uri, source.title)
+        if key not in self.state.notebooks:
+            self.state.notebooks[key] = downloads.notebook_json(blocks, source)
+        return self.state.notebooks[key]
 
     def download_links(self, uri: str, page_url: str) -> dict[str, str]:
         """Page ``uri``'s downloads, relative to a page at ``page_url`` (as MkDocs gives it), and its
@@ -856,7 +866,7 @@ class PageExecPlugin(BasePlugin[PageExecConfig]):
             return html
         source = self.download_source(page.file.src_uri)  # the title the notebook page of the same blocks gets
         try:
-            notebook, script = downloads.notebook_json(blocks, source), downloads.script(blocks, source)
+            notebook, script = self._notebook(page.file.src_uri, blocks, source), downloads.script(blocks, source)
         except SyntaxError as error:  # an executed block that is not Python on its own (never ran as such)
             raise PluginError(f"docs/{page.file.src_uri}: cannot make its downloads: {error}") from None
         name = posixpath.splitext(page.file.src_uri)[0]
