@@ -31,8 +31,8 @@ build: $(STAMP)  ## Build the site into site/ (strict: any warning fails)
 test: $(STAMP)  ## Run the whole test suite (package, site build, browser), on every core
 	$(BIN)/python -m pytest -n auto --dist loadgroup
 
-test-fast: $(STAMP)  ## Run the package and engine tests only (no site build, no browser), on every core
-	$(BIN)/python -m pytest -m "not site and not browser" -n auto
+test-fast: $(STAMP)  ## The quick layer: package, engine and hook logic in-process (no site build, no browser, nothing slow)
+	$(BIN)/python -m pytest -m "not site and not browser and not slow" -n auto
 
 execute: $(STAMP)  ## Execute shard SHARD=i/n of the pages into the cache (.cache/), no site (REQUIRES=label for a labelled runner)
 	@test -n "$(SHARD)" || { echo "make execute: give SHARD=i/n, for example SHARD=1/2"; exit 2; }

@@ -62,6 +62,7 @@ def train_data():
 
 # --- the full batch is the lecture's loop -------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("data", [blog_data(), synthetic(size=20, seed=3).train], ids=lambda d: d.name)
 def test_full_batch_is_the_lecture_loop(data):
     full = train_minibatch(data.x, data.y, batch_size=len(data), lr=0.01, nb_epochs=200, seed=5)
@@ -145,6 +146,7 @@ def test_the_global_rng_is_left_alone(train_data):
 
 # --- where it goes --------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_full_batch_training_finds_the_least_squares_line(train_data):
     W_ls, b_ls = normal_equations(train_data.x, train_data.y)
     W, b, _ = train_minibatch(train_data.x, train_data.y, batch_size=len(train_data), lr=0.05,
@@ -152,6 +154,7 @@ def test_full_batch_training_finds_the_least_squares_line(train_data):
     assert (W, b) == pytest.approx((W_ls, b_ls), abs=1e-3)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_size, lr, tolerance", [(4, 0.002, 0.05), (1, 0.0005, 0.05)])
 def test_mini_batch_training_ends_near_the_least_squares_line(train_data, batch_size, lr, tolerance):
     # the noise keeps it from settling exactly, by an amount that shrinks with the learning rate
@@ -164,6 +167,7 @@ def test_mini_batch_training_ends_near_the_least_squares_line(train_data, batch_
     assert floor * (1 - 1e-6) <= min(run.cost) and run.cost[-1] < 1.05 * floor
 
 
+@pytest.mark.slow
 def test_smaller_batches_bounce_above_the_floor_and_the_full_batch_never_rises(train_data):
     x, y = train_data.x, train_data.y
     runs = {size: plain_minibatch(x, y, size, lr=0.01, nb_epochs=30, seed=0)[2] for size in (1, 4, len(x))}
@@ -231,6 +235,7 @@ def three_runs(train_data):
     return runs, floor
 
 
+@pytest.mark.slow
 def test_cost_near_floor_draws_the_runs_side_by_side(three_runs):
     runs, floor = three_runs
     labels = ["배치 크기 1", "배치 크기 4", "배치 크기 80"]

@@ -55,6 +55,7 @@ def test_a_file_where_the_feed_plugin_keeps_its_cache_is_named_in_one_line(tmp_p
     assert str(tmp_path / "blocked") in message and "rss" in message and "is a file" in message
 
 
+@pytest.mark.slow
 def test_the_real_site_checks_its_cache_folders_first():
     """The real mkdocs.yml lists the hook, and it runs before the feed plugin creates its folder."""
     config = load_config(config_file=str(ROOT / "mkdocs.yml"))
@@ -123,6 +124,7 @@ def test_the_provenance_note_holds_no_run_time():
     assert "1.2" not in note and "초" not in note and "torch 2.13.0" in note
 
 
+@pytest.mark.slow
 def test_a_notebook_obeys_the_output_limit():
     from pageexec import notebooks
     from sitebuild import notebook
@@ -151,6 +153,7 @@ def test_exec_cache_from_the_environment_is_read_as_a_mode(tmp_path, monkeypatch
         config.plugins["pageexec"].state.close()
 
 
+@pytest.mark.slow
 def test_a_notebook_cannot_write_inside_the_project(tmp_path):
     from pageexec import notebooks
     from sitebuild import notebook

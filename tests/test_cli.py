@@ -51,6 +51,7 @@ def test_the_svg_gets_the_users_normal_permissions(tmp_path, capsys):
     assert (tmp_path / "fit.svg").stat().st_mode & 0o777 == 0o644
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_with_one_line_and_exit_130():
     import signal
 
@@ -91,6 +92,7 @@ def test_bad_arguments_give_one_line_and_exit_2(capsys, argv, message):
     assert captured.err.startswith("linreg: error: ")
 
 
+@pytest.mark.slow
 def test_python_dash_m_and_exit_code():
     ok = subprocess.run([sys.executable, "-m", "linreg", "--epochs", "0"], capture_output=True, text=True)
     assert ok.returncode == 0 and ok.stdout.startswith("Epoch    0/0")

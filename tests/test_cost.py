@@ -43,6 +43,7 @@ def test_gradient_by_hand_on_two_points():
     assert dW.item() == -5.0 and db.item() == -3.0
 
 
+@pytest.mark.slow
 def test_max_stable_lr_matches_the_hessian_and_the_loop():
     x = [1.0, 2.0, 3.0]
     X = np.array([[v, 1.0] for v in x])

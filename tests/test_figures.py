@@ -28,6 +28,7 @@ def _all_figures(data, history):
     }
 
 
+@pytest.mark.slow
 def test_figures_are_valid_svg_and_byte_identical_across_runs(run):
     first, second = _all_figures(*run), _all_figures(*run)
     for name, svg in first.items():

@@ -21,6 +21,7 @@ def runner():
     runner.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change, probe", [
     ("import torch; torch.set_printoptions(precision=2)", "import torch; print(torch.tensor([1/3]))"),
     ("import torch; torch.set_default_dtype(torch.float64)", "import torch; print(torch.tensor([1.0]).dtype)"),

@@ -58,6 +58,7 @@ def _zero_model() -> LinearRegressionModel:
     return model
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", list(TRAINERS))
 @pytest.mark.parametrize("data", [lab_data(), blog_data(), definition_data()], ids=lambda d: d.name)
 def test_training_approaches_the_closed_form_solution(model, data):
@@ -67,6 +68,7 @@ def test_training_approaches_the_closed_form_solution(model, data):
     assert W == pytest.approx(W_ls, abs=1e-3) and b == pytest.approx(b_ls, abs=1e-3)
 
 
+@pytest.mark.slow
 def test_training_on_synthetic_data_finds_the_least_squares_line():
     split = synthetic(W=2.0, b=1.0, noise=0.5, seed=2)
     W_ls, b_ls = least_squares(split.train.x, split.train.y)
@@ -159,6 +161,7 @@ def test_path_leaves_out_non_finite_points_after_divergence():
     assert all(math.isfinite(v) for v in Ws + bs) and len(Ws) <= len(history) + 1
 
 
+@pytest.mark.slow
 def test_the_hand_written_update_gives_optim_sgds_w_and_b():
     # W -= lr * W.grad under torch.no_grad(), then W.grad = None: what optim.SGD does, except
     # that SGD rounds once (W.add_(grad, alpha=-lr)) where lr * W.grad, then the subtraction,

@@ -220,6 +220,7 @@ def kernels(tmp_path_factory):
     return folder
 
 
+@pytest.mark.slow
 def test_notebook_shows_each_block_output_whole_whatever_print_was_given(kernels):
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager

@@ -96,6 +96,7 @@ def test_a_raising_block_fails_naming_file_line_and_block(render):
     assert "print(values[5])" in message and message.endswith("IndexError: list index out of range")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("code, message", [
     ("import sys\nsys.exit(0)", "(executed block 1) called sys.exit(0); a page must not end the build"),
     ("import os\nos._exit(0)", "(executed block 1) did not finish: the worker process ended with exit code 0"),

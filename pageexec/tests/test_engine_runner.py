@@ -66,6 +66,7 @@ def test_a_page_stops_at_its_first_failure(runner):
     assert [o.kind for o in outcomes] == ["ok", "error"]
 
 
+@pytest.mark.slow
 def test_the_time_limit_kills_the_worker_its_threads_and_its_children(runner, tmp_path):
     pidfile = tmp_path / "child.pid"
     code = ("import subprocess, threading, time\n"
@@ -93,6 +94,7 @@ def test_output_past_the_limit_stops_the_block(runner):
     assert run(runner, "print('x' * 9_000)")[0].ok
 
 
+@pytest.mark.slow
 def test_pages_run_in_parallel_in_fresh_workers(runner):
     before = runner.started_workers
     futures = [runner.call(runner.run_page, [Job("import os, time; time.sleep(0.5); print(os.getpid())", None, "p")]) for _ in range(2)]
