@@ -184,6 +184,6 @@ def test_home_page_says_how_to_run_the_code(site, wheel):
     requires = next(d for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
                     if d.startswith("torch"))
     tested = re.search(r"^torch==(\S+)", (ROOT / "constraints.txt").read_text(), re.M).group(1)
-    assert f"이미 설치된 torch가 {requires.replace(' ', '')}" in " ".join(text.split()) and f"torch {tested}(CPU" in text
+    assert f"이미 설치된 torch가 {requires.replace(' ', '')}" in " ".join(text.split()) and f"torch {tested} CPU" in text
     for words in ("노트북(.ipynb)", "스크립트(.py)", "Colab에서 열기"):
         assert words in text
