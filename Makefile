@@ -29,7 +29,7 @@ build: $(STAMP)  ## Build the site into site/ (strict: any warning fails)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 test: $(STAMP)  ## Run the whole test suite (package, site build, browser), on every core
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto
 
 test-fast: $(STAMP)  ## The quick layer: package, engine and hook logic in-process (no site build, no browser, nothing slow)
 	$(BIN)/python -m pytest -m "not site and not browser and not slow" -n auto

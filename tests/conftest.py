@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from browser import chromium, serve
-from sitebuild import Build, build, mark_by_fixtures
+from sitebuild import Build, build, mark_by_fixtures, shared_folder as _shared
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "linreg" / "resources" / "lab02-original-outputs.md"
@@ -24,12 +24,6 @@ def reference_logs() -> dict[str, list[str]]:
 @pytest.fixture(scope="session")
 def logs() -> dict[str, list[str]]:
     return reference_logs()
-
-
-def _shared(tmp_path_factory) -> Path:
-    """A folder every worker of one `pytest -n` run shares (the session's own folder without -n)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")

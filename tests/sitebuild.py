@@ -47,3 +47,30 @@ def mark_by_fixtures(items) -> None:
             item.add_marker(pytest.mark.site)
         if "browser" in names and item.get_closest_marker("browser") is None:
             item.add_marker(pytest.mark.browser)
+
+
+def shared_folder(tmp_path_factory) -> Path:
+    """A folder every worker of one `pytest -n` run shares (the session's own folder without -n)."""
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once_per_run(tmp_path_factory, name: str, make) -> Path:
+    """``<shared>/<name>/``, filled by ``make(folder)`` once per test run, by whichever worker asks
+    first; the others wait for it (a file lock) and read what it made. A ``make`` that raised
+    leaves no mark, so the next worker tries again and meets the same error."""
+    import fcntl
+    import shutil
+
+    shared = shared_folder(tmp_path_factory)
+    folder, done = shared / name, shared / f"{name}.done"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder

@@ -4,6 +4,7 @@ built site: every chapter in it, fonts embedded, contents numbered, linked from 
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import subprocess
 import sys
@@ -13,10 +14,9 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from sitebuild import LESSONS, ROOT, build
+from sitebuild import LESSONS, ROOT, build, once_per_run
 
-# one worker prints the book once and every test reads that one (under `pytest -n --dist loadgroup`)
-pytestmark = [pytest.mark.site, pytest.mark.browser, pytest.mark.xdist_group("pdf")]
+pytestmark = [pytest.mark.site, pytest.mark.browser]
 
 _spec = importlib.util.spec_from_file_location("course_pdf", ROOT / "tools" / "course_pdf.py")
 course_pdf = sys.modules["course_pdf"] = importlib.util.module_from_spec(_spec)
@@ -25,20 +25,27 @@ _spec.loader.exec_module(course_pdf)
 MAX_PAGES, MAX_BYTES = 150, 12_000_000  # the bounds the README states
 
 
-@pytest.fixture(scope="session")  # not module: under -n another module's tests may run between two of these
+@pytest.fixture(scope="session")
 def book(site, tmp_path_factory):
+    """The course printed once per test run (under `pytest -n`, by the first worker that asks)."""
     if not course_pdf.Path(course_pdf.CHROMIUM).exists():
         pytest.skip("Chromium is missing")
-    out = tmp_path_factory.mktemp("book") / "course.pdf"
-    # as `make pdf` runs it: its own process (Playwright's sync API cannot nest in a test's browser)
-    done = subprocess.run([sys.executable, str(ROOT / "tools" / "course_pdf.py"), str(site.site), str(out)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert done.stdout.strip() == f"course_pdf: {out} ({out.stat().st_size / 1e6:.1f} MB)"
+
+    def make(folder: Path) -> None:
+        out = folder / "course.pdf"
+        # as `make pdf` runs it: its own process (Playwright's sync API cannot nest in a test's browser)
+        done = subprocess.run([sys.executable, str(ROOT / "tools" / "course_pdf.py"), str(site.site), str(out)],
+                              cwd=ROOT, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert done.stdout.strip() == f"course_pdf: {out} ({out.stat().st_size / 1e6:.1f} MB)"
+        pages = [page.extract_text() or "" for page in PdfReader(str(out)).pages]  # seconds: once, for every worker
+        (folder / "pages.json").write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
+
     from pypdf import PdfReader
 
-    reader = PdfReader(str(out))
-    return Book(out, reader, [page.extract_text() or "" for page in reader.pages])
+    folder = once_per_run(tmp_path_factory, "book", make)
+    pages = json.loads((folder / "pages.json").read_text(encoding="utf-8"))
+    return Book(folder / "course.pdf", PdfReader(str(folder / "course.pdf")), pages)
 
 
 @dataclass

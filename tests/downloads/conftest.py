@@ -4,10 +4,11 @@ The environment is two layers. The base, a venv with only the pinned torch (the 
 from the machine's wheels) and ipykernel, is the slow part (about 1 GB): it is kept in
 ``.cache/reader-base/`` under a digest of the Python version and ``constraints.txt``, and
 built in the background as soon as collection has chosen a ``downloads`` test, while the
-rest of the suite runs (these tests run last). Each session then makes a fresh small venv that sees the base through a
+rest of the suite runs (these tests run last). Each test run then makes a fresh small venv that sees the base through a
 ``.pth`` file and installs the site's wheel into it (its other dependencies at the
-project's pins). The scripts run in the background too, beside the notebooks. The
-``downloads`` marker selects these tests.
+project's pins); under ``pytest -n`` the workers share it, and each notebook and each script
+is a test of its own, so the workers run them side by side. The ``downloads`` marker selects
+these tests.
 """
 
 from __future__ import annotations
@@ -24,13 +25,12 @@ import sysconfig
 import tempfile
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from sitebuild import LESSONS, ROOT
+from sitebuild import ROOT, once_per_run
 
 TORCH = re.search(r"^torch==\S+", (ROOT / "constraints.txt").read_text(), re.M).group(0)
 BASES = ROOT / ".cache" / "reader-base"
@@ -43,13 +43,9 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(session, config, items):
-    """The downloads tests run last, so the base venv builds in the background meanwhile, and
-    on one worker of ``pytest -n`` (their session fixtures are built once)."""
+    """The downloads tests run last, so the base venv builds in the background meanwhile."""
     here = Path(__file__).parent
     items.sort(key=lambda item: Path(str(item.path)).is_relative_to(here))  # stable: order kept otherwise
-    for item in items:
-        if Path(str(item.path)).is_relative_to(here):
-            item.add_marker(pytest.mark.xdist_group("downloads"))
 
 
 def pytest_collection_finish(session):
@@ -132,10 +128,11 @@ class Reader:
 
 @pytest.fixture(scope="session")
 def reader(wheel, tmp_path_factory) -> Reader:
-    """A fresh venv that sees only the base (torch, ipykernel) and has the site's wheel installed.
+    """A fresh venv that sees only the base (torch, ipykernel) and has the site's wheel installed,
+    made once per test run (under `pytest -n`, by the first worker that needs it).
 
     The wheel's other dependencies (matplotlib, ...) come at the project's pins, so that the
-    figures compare byte for byte.
+    figures compare byte for byte; torch is not pinned: the wheel must take the base's.
     """
     if "thread" not in _started:
         pytest.skip("the clean environment starts only when a downloads test is selected")
@@ -144,25 +141,27 @@ def reader(wheel, tmp_path_factory) -> Reader:
     TIMINGS["waiting for the base venv"] = time.perf_counter() - waited
     if "error" in _started:
         pytest.fail(_started["error"])
-    started = time.perf_counter()
-    folder = tmp_path_factory.mktemp("reader")
-    venv = folder / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    (site_packages(venv) / "reader-base.pth").write_text(f"{site_packages(_started['base'])}\n")
-    python = venv / "bin" / "python"
-    # every pin but torch's: the wheel must take the torch the reader already has (the base's)
-    constraints = folder / "constraints.txt"
-    constraints.write_text("".join(line for line in (ROOT / "constraints.txt").read_text().splitlines(True)
-                                   if not line.startswith("torch==")))
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                    "-c", str(constraints), str(wheel)], check=True)
-    TIMINGS["session venv with the site's wheel and its dependencies"] = time.perf_counter() - started
-    kernel = folder / "kernels" / "reader"
-    kernel.mkdir(parents=True)
-    (kernel / "kernel.json").write_text(json.dumps({
-        "argv": [str(python), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "reader", "language": "python"}))
-    return Reader(python, folder / "kernels", site_packages(venv))
+
+    def make(folder: Path) -> None:
+        started = time.perf_counter()
+        venv = folder / "venv"
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        (site_packages(venv) / "reader-base.pth").write_text(f"{site_packages(_started['base'])}\n")
+        # every pin but torch's: the wheel must take the torch the reader already has (the base's)
+        constraints = folder / "constraints.txt"
+        constraints.write_text("".join(line for line in (ROOT / "constraints.txt").read_text().splitlines(True)
+                                       if not line.startswith("torch==")))
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                        "-c", str(constraints), str(wheel)], check=True)
+        TIMINGS["session venv with the site's wheel and its dependencies"] = time.perf_counter() - started
+        kernel = folder / "kernels" / "reader"
+        kernel.mkdir(parents=True)
+        (kernel / "kernel.json").write_text(json.dumps({
+            "argv": [str(venv / "bin" / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "reader", "language": "python"}))
+
+    folder = once_per_run(tmp_path_factory, "reader", make)
+    return Reader(folder / "venv" / "bin" / "python", folder / "kernels", site_packages(folder / "venv"))
 
 
 @dataclass
@@ -173,19 +172,17 @@ class ScriptRun:
     stderr: str
 
 
-@pytest.fixture(scope="session")
-def script_runs(site, reader, tmp_path_factory) -> dict[str, Future]:
-    """Every lesson's downloaded script, run one after another in the background."""
-    def run(lesson: str) -> ScriptRun:
-        source = site.site / "downloads" / f"{lesson}.py"
-        folder = tmp_path_factory.mktemp("script")
-        (folder / source.name).write_bytes(source.read_bytes())
-        started = time.perf_counter()
-        done = subprocess.run([str(reader.python), source.name], cwd=folder, capture_output=True, text=True,
-                              encoding="utf-8", timeout=300)
-        TIMINGS[f"script {lesson}"] = time.perf_counter() - started
-        return ScriptRun(folder, done.returncode, done.stdout, done.stderr)
+@pytest.fixture
+def run_script(site, reader, tmp_path):
+    """Runs a lesson's downloaded script in the clean environment, in a folder of the test's own."""
+    return lambda lesson: _run_script(site, reader, lesson, tmp_path)
 
-    pool = ThreadPoolExecutor(max_workers=1)
-    yield {lesson: pool.submit(run, lesson) for lesson in LESSONS}
-    pool.shutdown(wait=True)
+
+def _run_script(site, reader: Reader, lesson: str, folder: Path) -> ScriptRun:
+    source = site.site / "downloads" / f"{lesson}.py"
+    (folder / source.name).write_bytes(source.read_bytes())
+    started = time.perf_counter()
+    done = subprocess.run([str(reader.python), source.name], cwd=folder, capture_output=True, text=True,
+                          encoding="utf-8", timeout=300)
+    TIMINGS[f"script {lesson}"] = time.perf_counter() - started
+    return ScriptRun(folder, done.returncode, done.stdout, done.stderr)

@@ -6,7 +6,7 @@ wheel of linreg they install. Here a clean virtual environment gets only the pin
 pins, so figures compare byte for byte), and every downloaded script and notebook runs in
 it; each block's printed output must equal the page's output for that block (the notebook
 stores the page's outputs: that is what it is compared with). The site is the one the suite
-builds anyway; the environment is set up once per session (see conftest.py). Select with
+builds anyway; the environment is set up once per test run (see conftest.py). Select with
 ``-m downloads``.
 """
 
@@ -123,8 +123,7 @@ def _first_difference(expected: list[str], actual: str) -> str:
 
 @pytest.mark.downloads
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_notebook_prints_what_the_page_printed(site, wheel, reader, script_runs, timings, lesson):
-    # script_runs: the scripts start running in the background, beside the notebooks
+def test_notebook_prints_what_the_page_printed(site, wheel, reader, timings, lesson):
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
@@ -153,8 +152,8 @@ def test_notebook_prints_what_the_page_printed(site, wheel, reader, script_runs,
 
 @pytest.mark.downloads
 @pytest.mark.parametrize("lesson", LESSONS)
-def test_script_prints_what_the_page_printed(site, script_runs, lesson):
-    run = script_runs[lesson].result()
+def test_script_prints_what_the_page_printed(site, run_script, lesson):
+    run = run_script(lesson)
     assert run.returncode == 0, run.stderr
     source = site.site / "downloads" / f"{lesson}.py"
     blocks = stored_blocks(json.loads(source.with_suffix(".ipynb").read_text(encoding="utf-8")))
