@@ -3,10 +3,14 @@
 Serves the built site (``site/``, from ``make build``) on loopback, gzipped as a static
 host serves it, and runs the
 ``lighthouse`` npm package, installed on first use into ``.cache/lighthouse``, with
-Debian's Chromium. Prints performance, accessibility, best practices and SEO per page.
-The goal is 100 in all four on every page. Scores vary from run to run, so each page is
-measured ``LH_RUNS`` times (default 3) and the median run is shown, as Lighthouse's own
-guidance on variability advises. A benchmark, not a test: it prints.
+Debian's Chromium. Prints performance, accessibility, best practices and SEO per page,
+with the metrics of the performance score (FCP, LCP, TBT, CLS). The goal on every page
+(GOAL): performance 95 or more, the other three 100, total blocking time at most 200 ms and
+largest contentful paint at most 2.5 s; for a page that misses it, the audits that lost
+points are listed under its row. Scores vary from run to run, so each page is measured
+``LH_RUNS`` times (default 3) and the median run is shown, as Lighthouse's own guidance on
+variability advises. ``LH_PAGES`` (comma-separated, e.g. ``lessons/05-gradient-descent``)
+measures some of the pages only. A benchmark, not a test: it prints.
 
 Usage: python benchmarks/lighthouse.py [site-folder]   (`make lighthouse`)
 """
@@ -29,11 +33,14 @@ VERSION = "13.5.0"
 TOOL = ROOT / ".cache" / "lighthouse"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 RUNS = int(os.environ.get("LH_RUNS", "3"))
+ONLY = os.environ.get("LH_PAGES")  # a comma-separated subset of PAGES, for a quick look at some pages
 METRICS = ["first-contentful-paint", "largest-contentful-paint", "total-blocking-time", "cumulative-layout-shift"]
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
+GOAL = {"performance": 95, "accessibility": 100, "best-practices": 100, "seo": 100,
+        "total-blocking-time": 200, "largest-contentful-paint": 2500}  # scores at least, ms at most
 PAGES = ["", "lessons/01-linear-regression/", "lessons/02-data-definition/", "lessons/03-hypothesis/",
          "lessons/04-cost-function/", "lessons/05-gradient-descent/", "lessons/06-full-implementation/",
-         "lessons/07-nn-module/", "notebooks/lab02-full-implementation/"]
+         "lessons/07-nn-module/", "lessons/08-mini-batch/", "notebooks/lab02-full-implementation/"]
 
 
 def lighthouse() -> Path:
@@ -81,8 +88,9 @@ def main(site: Path) -> int:
     print("| page | performance | accessibility | best practices | SEO | performance per run | FCP | LCP | TBT | CLS |")
     print("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
     below = []
+    pages = PAGES if not ONLY else [p for p in PAGES if p.strip("/") in ONLY.replace(" ", "").split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        for path in PAGES:
+        for path in pages:
             results = []
             for run in range(RUNS):
                 report = Path(tmp) / f"report-{run}.json"
@@ -101,7 +109,8 @@ def main(site: Path) -> int:
             print(f"| /{path} | " + " | ".join(map(str, scores)) + f" | {runs} | "
                   f"{metric['first-contentful-paint']:.0f} ms | {metric['largest-contentful-paint']:.0f} ms | "
                   f"{metric['total-blocking-time']:.0f} ms | {metric['cumulative-layout-shift']:.3f} |", flush=True)
-            if min(scores) < 100:
+            if (any(score < GOAL[c] for c, score in zip(CATEGORIES, scores))
+                    or any(metric[m] > GOAL[m] for m in ("total-blocking-time", "largest-contentful-paint"))):
                 below.append(path)
                 for category in CATEGORIES:
                     for ref in result["categories"][category]["auditRefs"]:
@@ -109,7 +118,8 @@ def main(site: Path) -> int:
                         if ref["weight"] and audit["score"] is not None and audit["score"] < 1:
                             print(f"|   ↳ {category}: {audit['id']} ({audit['score']}) {audit.get('displayValue', '')} | | | | | | | | | |")
     server.shutdown()
-    print(f"\n{len(PAGES) - len(below)} of {len(PAGES)} pages score 100 in all four categories.")
+    print(f"\n{len(pages) - len(below)} of {len(pages)} pages meet the goal (performance >= {GOAL['performance']}, "
+          f"the other three 100, TBT <= {GOAL['total-blocking-time']} ms, LCP <= {GOAL['largest-contentful-paint']} ms).")
     return 0
 
 

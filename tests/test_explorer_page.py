@@ -68,7 +68,8 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(f"{base_url}{PAGE}/", wait_until="networkidle")
     explorer = page.locator(".linreg-explorer")
-    explorer.wait_for(state="visible")
+    explorer.scroll_into_view_if_needed()  # built when it nears the screen
+    page.wait_for_selector(".linreg-explorer[data-ready] .lx-panels")
     rate = explorer.get_by_role("slider", name="학습률")
     live = explorer.locator("[aria-live=polite]")
     assert live.get_attribute("aria-atomic") == "true"
@@ -140,12 +141,13 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
     paused = frame.text_content()
     assert paused != logged[100] and explorer.get_by_role("button", name="재생").is_visible()
 
-    # Material's instant navigation: away to the next lesson and back, the explorer is drawn again
+    # away to the next lesson and back (the page kept, or loaded again): the explorer is drawn again
     page.locator("a.md-footer__link--next").click()
     page.wait_for_url("**/06-full-implementation/")
     page.go_back()
     page.wait_for_url(f"**/{PAGE}/")
-    explorer.wait_for(state="visible")
+    explorer.scroll_into_view_if_needed()
+    page.wait_for_selector(".linreg-explorer[data-ready] .lx-panels")
     shows(0.01, DEFAULT_EPOCHS)
     rate.focus()
     rate.press("End")
@@ -165,3 +167,26 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
 
     context.close()
     assert foreign == [] and errors == []
+
+
+@pytest.mark.browser
+def test_the_explorer_is_built_only_when_it_nears_the_screen(browser, base_url):
+    """At load the explorer is one empty <div> (no controls, panels or styles of its own); a reader who
+    scrolls to it gets it built, and the page then holds more elements than at load."""
+    context = browser.new_context(viewport={"width": 412, "height": 823}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{base_url}{PAGE}/", wait_until="networkidle")
+    page.wait_for_timeout(300)  # a frame or two for an observer that should not fire
+    count = "document.getElementsByTagName('*').length"
+    at_load = page.evaluate(count)
+    state = page.eval_on_selector(".linreg-explorer", "e => [e.childElementCount, !!e.dataset.ready, e.hidden]")
+    assert state == [0, False, False], state  # shown empty, holding its room, so it can be watched
+    assert page.locator("#linreg-explorer-style").count() == 0
+    page.locator("#학습률-바꿔-보기").scroll_into_view_if_needed()  # the heading just above it
+    page.wait_for_selector(".linreg-explorer[data-ready] .lx-panels svg")
+    assert page.locator("#linreg-explorer-style").count() == 1
+    assert page.evaluate(count) > at_load + 50
+    context.close()
+    assert errors == []

@@ -1,10 +1,13 @@
 """A script meant for some pages is loaded by those pages only; the explorer's page stays within
-its budget (DOM elements and bytes of HTML)."""
+its budget (DOM elements and bytes of HTML); off-screen blocks skip rendering, and none that can
+be on the first screen does (overrides/partials/perf.html)."""
 
 from __future__ import annotations
 
 import pytest
 from bs4 import BeautifulSoup
+
+from sitebuild import LESSONS
 
 pytestmark = pytest.mark.site
 
@@ -35,3 +38,26 @@ def test_the_explorers_page_stays_within_its_budget(site):
     html = path.read_text(encoding="utf-8")
     elements = len(BeautifulSoup(html, "html.parser").find_all(True))
     assert elements <= BUDGET["elements"] and len(html.encode()) <= BUDGET["bytes"], (elements, len(html.encode()))
+
+
+# the screens a page is first seen on: a phone (Lighthouse's mobile preset) and a large monitor
+SCREENS = [(412, 823), (1920, 1080)]
+SKIPPED_ON_05 = 10  # at least this many of lesson 05's blocks wait off screen (it has 23 code blocks)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("path", ["", *LESSONS, "notebooks/lab02-full-implementation"])
+def test_only_blocks_below_the_first_screen_skip_rendering(browser, base_url, path):
+    """content-visibility: auto on a block the first screen shows would draw it late, shifting what
+    follows (layout shift); below the first screen it saves the page's start-up work."""
+    for width, height in SCREENS:
+        context = browser.new_context(viewport={"width": width, "height": height})
+        page = context.new_page()
+        page.goto(f"{base_url}{path}/" if path else base_url, wait_until="load")
+        tops = page.evaluate("""() => [...document.querySelectorAll('article *')]  // laid out ones (not in closed <details>)
+            .filter(e => getComputedStyle(e).contentVisibility === 'auto' && e.getClientRects().length)
+            .map(e => e.getBoundingClientRect().top + scrollY)""")
+        context.close()
+        assert all(top > height for top in tops), (width, height, sorted(tops)[:3])
+        if path == "lessons/05-gradient-descent":
+            assert len(tops) >= SKIPPED_ON_05, (width, height, len(tops))

@@ -61,6 +61,10 @@ TABLE = [
                "assets/stylesheets/main.*.min.css (tools/course_pdf.py assembles the book from them)", ">=9.8.2,<9.9"),
     Touchpoint("mkdocs-material", "main.html adds defer to the bundle's script tag by a string replace on "
                "super(); partials/search.html and partials/source.html are copies of 9.8's", ">=9.8.2,<9.9"),
+    Touchpoint("mkdocs-material", "the feature flag content.lazy (mkdocs.yml) mounts a code block's copy button only "
+               "once the block is in view; the README documents it, 9.8's bundle does it", ">=9.8.2,<9.9"),
+    Touchpoint("mkdocs-material", "overrides/partials/perf.html finds a page's blocks as children of .md-typeset "
+               "(div.highlight, figure; div.math from mathml.py; nbconvert's .jp-Notebook > .jp-Cell)", ">=9.8.2,<9.9"),
 ]
 
 

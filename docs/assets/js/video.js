@@ -14,6 +14,6 @@ function mountVideos() {
     });
   });
 }
-// Material's instant navigation swaps pages without reloading: remount on each page.
-if (typeof document$ !== "undefined") document$.subscribe(mountVideos);
-else document.addEventListener("DOMContentLoaded", mountVideos);
+// Loaded (deferred) only by pages with a video, each a full page load: mount once the page is parsed.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mountVideos);
+else mountVideos();
