@@ -76,7 +76,7 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
 
     def shows(lr: float, epochs: int) -> None:
         line, diverged = expected[(lr, epochs)]
-        head = f"학습률 {lr}, {epochs} 에폭: "
+        head = f"학습을 마친 뒤의 마지막 로그(학습률 {lr}, {epochs} 에폭): "
         if diverged is not None and diverged <= epochs:  # the CLI says so on stderr
             page.wait_for_function("([el, text]) => el.textContent.startsWith(text)",
                                    arg=[live.element_handle(), f"{head}에폭 {diverged}에서 발산했습니다."])
@@ -120,7 +120,8 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
     explorer.get_by_role("radio", name="100", exact=True).check()
     logged = log_by_epoch(0.18, 100)
     step = explorer.get_by_role("slider", name="진행")
-    frame = explorer.locator(".lx-frame")
+    assert explorer.locator(".lx-frame").text_content().startswith("진행 막대가 가리키는 에폭의 로그: ")  # labelled
+    frame = explorer.locator(".lx-frame code")
     step.focus()
     for key, epoch in [("Home", 0), ("ArrowRight", 1), ("ArrowRight", 2), ("End", 100), ("ArrowLeft", 99)]:
         step.press(key)

@@ -232,7 +232,9 @@
     const stepBox = el("div", { class: "lx-step" }, player);
     el("label", { for: `${id}-step` }, stepBox).textContent = "진행";
     const step = el("input", { type: "range", id: `${id}-step`, min: 0, step: 1 }, stepBox);
-    const frameText = el("code", {}, el("p", { class: "lx-frame" }, root));
+    const frameLine = el("p", { class: "lx-frame" }, root);
+    frameLine.append("진행 막대가 가리키는 에폭의 로그: ");
+    const frameText = el("code", {}, frameLine);
 
     const run = () => data.runs[state.rate];
     const total = () => data.epochs[state.epochs];
@@ -244,7 +246,7 @@
       rate.value = state.rate;
       rate.setAttribute("aria-valuetext", `학습률 ${lr}`);
       rateValue.textContent = lr;
-      const head = `학습률 ${lr}, ${n} 에폭: `;
+      const head = `학습을 마친 뒤의 마지막 로그(학습률 ${lr}, ${n} 에폭): `;
       const line = r.finals[String(n)];  // null: the run diverged within n epochs
       const said = el(line === null ? "strong" : "code");
       said.textContent = line === null ? `에폭 ${r.diverged}에서 발산했습니다. 비용이 무한대(inf)가 되었습니다.` : line;
