@@ -83,8 +83,9 @@ def test_a_reader_visiting_the_page(reader_context, site, base_url, path):
     WCAG 2 A/AA violation (axe is bundled with axe-playwright-python, no download), and none
     of its colour rules fails after the reader switches to the dark palette with the header's
     button (the palette changes colours only), every figure has Korean alternative text and a
-    caption and is drawn, and at phone width nothing overflows sideways and a wide formula
-    scrolls visibly.
+    caption and is drawn, every formula is laid out (a fraction's numerator above its
+    denominator), and at phone width nothing overflows sideways and a wide formula scrolls
+    visibly.
     """
     from axe_playwright_python.sync_playwright import Axe
 
@@ -112,6 +113,11 @@ def test_a_reader_visiting_the_page(reader_context, site, base_url, path):
     page.click('label[for="__palette_0"]')  # back: the choice is stored, and the next visit starts light
     page.wait_for_function(f"!({DARK})")
 
+    # math is laid out by the browser (MathML): every formula has a box, a fraction its numerator on top
+    maths = page.eval_on_selector_all("article math", """ms => ms.map(m => { const r = m.getBoundingClientRect();
+        return r.width > 5 && r.height > 5; })""")
+    fractions = page.eval_on_selector_all("article mfrac", """fs => fs.map(f =>
+        f.children[0].getBoundingClientRect().bottom <= f.children[1].getBoundingClientRect().top + 1)""")
     figures = page.eval_on_selector_all("article figure", """fs => fs.map(f => {
         const drawing = f.querySelector('svg, img'), box = drawing ? drawing.getBoundingClientRect() : {width: 0, height: 0};
         return {alt: (drawing || {}).getAttribute?.('aria-label') || (f.querySelector('img') || {}).alt || '',
@@ -134,6 +140,9 @@ def test_a_reader_visiting_the_page(reader_context, site, base_url, path):
     page.close()
 
     assert title and errors == []
+    assert all(maths) and all(fractions), (maths, fractions)
+    if path.startswith(("lessons/04", "lessons/05")):
+        assert maths and fractions  # the pages with fractions: the check has something to check
     assert foreign == []
     assert violations == {}
     built = BeautifulSoup(site.page(path.rstrip("/")), "html.parser").select("article figure")
