@@ -14,7 +14,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from linreg import _checks
 from linreg.cost import mse, mse_gradient
-from linreg.train import Callback, History, Log, Recorder
+from linreg.train import Callback, History, Log, start_run
 
 
 def train_minibatch(
@@ -52,16 +52,11 @@ def train_minibatch(
     Raises:
         ValueError, TypeError: for bad data or arguments, naming the argument.
     """
-    x_train, y_train = _checks.pair(x, y)
+    x_train, y_train, lr, nb_epochs, recorder = start_run("minibatch", x, y, lr, nb_epochs, log_every, log, callback)
     batch_size = _checks.count(batch_size, "batch_size", minimum=1)
     if batch_size > len(x_train):
         raise ValueError(f"batch_size must not be > the number of samples ({len(x_train)}), got {batch_size}")
-    lr = _checks.positive(lr, "lr")
-    nb_epochs = _checks.count(nb_epochs, "nb_epochs")
     seed = _checks.count(seed, "seed")
-    if log_every is not None:
-        log_every = _checks.count(log_every, "log_every", minimum=1)
-    recorder = Recorder(History(model="minibatch", lr=lr, nb_epochs=nb_epochs), log_every, log, callback)
     # --8<-- [start:minibatch]
     dataset = TensorDataset(x_train, y_train)
     generator = torch.Generator().manual_seed(seed)  # the shuffling order, the same for a seed

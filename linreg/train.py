@@ -126,7 +126,12 @@ class Recorder:
             self.callback(epoch)
 
 
-def _start(model: str, x, y, lr, nb_epochs, log_every, log, callback):
+def start_run(model: str, x, y, lr, nb_epochs, log_every, log, callback):
+    """Check a training call's shared arguments (naming a bad one) and open its Recorder.
+
+    Returns the checked ``x_train, y_train, lr, nb_epochs`` and the Recorder of a new
+    History for ``model``: what every training loop (here and in batches.py) starts from.
+    """
     x_train, y_train = _checks.pair(x, y)
     lr = _checks.positive(lr, "lr")
     nb_epochs = _checks.count(nb_epochs, "nb_epochs")
@@ -162,7 +167,7 @@ def train_lecture(
     Raises:
         ValueError, TypeError: for bad data or arguments, naming the argument.
     """
-    x_train, y_train, lr, nb_epochs, recorder = _start("lecture", x, y, lr, nb_epochs, log_every, log, callback)
+    x_train, y_train, lr, nb_epochs, recorder = start_run("lecture", x, y, lr, nb_epochs, log_every, log, callback)
     # --8<-- [start:lecture]
     W = torch.zeros(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
@@ -198,7 +203,7 @@ def train_autograd(
 
     Takes the same arguments and returns the same History as ``train_lecture``.
     """
-    x_train, y_train, lr, nb_epochs, recorder = _start("autograd", x, y, lr, nb_epochs, log_every, log, callback)
+    x_train, y_train, lr, nb_epochs, recorder = start_run("autograd", x, y, lr, nb_epochs, log_every, log, callback)
     # --8<-- [start:autograd]
     W = torch.zeros(1, requires_grad=True)
     b = torch.zeros(1, requires_grad=True)
@@ -236,7 +241,7 @@ def train_manual(
 
     Takes the same arguments and returns the same History as ``train_lecture``.
     """
-    x_train, y_train, lr, nb_epochs, recorder = _start("manual", x, y, lr, nb_epochs, log_every, log, callback)
+    x_train, y_train, lr, nb_epochs, recorder = start_run("manual", x, y, lr, nb_epochs, log_every, log, callback)
     # --8<-- [start:manual]
     W = torch.zeros(1)
     b = torch.zeros(1)
@@ -280,7 +285,7 @@ def train_module(
     Returns:
         The run's History; ``model`` (when given) holds the trained parameters.
     """
-    x_train, y_train, lr, nb_epochs, recorder = _start("module", x, y, lr, nb_epochs, log_every, log, callback)
+    x_train, y_train, lr, nb_epochs, recorder = start_run("module", x, y, lr, nb_epochs, log_every, log, callback)
     discard_models = _checks.count(discard_models, "discard_models")
     if model is None:
         seed = _checks.count(seed, "seed")

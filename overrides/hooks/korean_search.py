@@ -37,9 +37,9 @@ LONGEST = 4  # words in a joined run
 HANGUL_RUN = re.compile(r"[\uac00-\ud7a3]+(?:[ \t]+[\uac00-\ud7a3]+)*")
 HANGUL = re.compile(r"[\uac00-\ud7a3]+")
 TAGS = re.compile(r"<[^>]+>")
-# one-syllable particles and endings that close a phrase; a word ending in one heads no compound
 # the glossary's other names for a term: each use of the key is also indexed as these words
 SYNONYMS = {"그래디언트": ("변화도", "기울기")}
+# one-syllable particles and endings that close a phrase; a word ending in one heads no compound
 PARTICLE = re.compile(r"(?:은|는|이|가|을|를|의|에|와|과|로|도|만|서|고|며|면|다|요|게|지|나|라|야|든|죠|니|데)$")
 
 
