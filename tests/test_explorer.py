@@ -16,14 +16,18 @@ from linreg.explorer import (
     EPOCH_CHOICES, LEARNING_RATES, contours, drawn_epochs, explorer_data, explorer_html, js_fixed, run_grid,
     shortest, simplify, to_json, window,
 )
-from sitebuild import ROOT
+from sitebuild import ROOT, once_per_run
 
 FLOAT32_MAX = 3.4028234663852886e38
 
 
 @pytest.fixture(scope="module")
-def data():
-    return explorer_data()
+def data(tmp_path_factory):
+    """linreg's explorer data (seconds of training), computed once per test run: under `pytest -n` the
+    workers read the first one's (JSON holds it exactly: it is the JSON the page ships)."""
+    folder = once_per_run(tmp_path_factory, "explorer-data",
+                          lambda folder: (folder / "data.json").write_text(json.dumps(explorer_data())))
+    return json.loads((folder / "data.json").read_text())
 
 
 def epochs(data: dict, run: dict) -> list[int]:

@@ -66,6 +66,7 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
     page.on("request", lambda r: urlparse(r.url).hostname not in (None, "127.0.0.1") and foreign.append(r.url))
     page.on("console", lambda m: m.type == "error" and errors.append(m.text))
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.clock.install()  # Playwright's clock: time flows as usual, until the playback below stops it
     page.goto(f"{base_url}{PAGE}/", wait_until="networkidle")
     explorer = page.locator(".linreg-explorer")
     explorer.scroll_into_view_if_needed()  # built when it nears the screen
@@ -127,20 +128,28 @@ def test_keyboard_moves_give_the_clis_result_and_nothing_leaves_the_site(browser
         step.press(key)
         assert frame.text_content() == logged[epoch] and step.get_attribute("aria-valuetext") == f"에폭 {epoch} / 100"
 
-    # play runs to the end by itself, and can be paused
+    # play runs to the end by itself, and can be paused. The page's clock stands still and is moved on by
+    # hand: the playback's animation frames all run, without the test waiting out its seconds.
     step.press("Home")
+    page.clock.pause_at(page.evaluate("Date.now()") + 1000)
     play = explorer.get_by_role("button", name="재생")
     play.click()
     explorer.get_by_role("button", name="일시 정지").wait_for()
-    page.wait_for_function("([el, last]) => el.textContent === last", arg=[frame.element_handle(), logged[100]],
-                           timeout=20_000)
+    page.clock.run_for(1000)
+    assert frame.text_content() not in (logged[0], logged[100])  # on its way
+    page.clock.run_for(6000)  # a playback lasts at most 6 seconds (explorer.js)
+    page.wait_for_function("([el, last]) => el.textContent === last", arg=[frame.element_handle(), logged[100]])
     explorer.get_by_role("button", name="재생").wait_for()
     step.press("Home")
     play.click()
+    page.clock.run_for(500)
     page.wait_for_function("([el, first]) => el.textContent !== first", arg=[frame.element_handle(), logged[0]])
     explorer.get_by_role("button", name="일시 정지").click()
     paused = frame.text_content()
+    page.clock.run_for(1000)  # paused: a second later it still shows the same epoch
+    assert frame.text_content() == paused
     assert paused != logged[100] and explorer.get_by_role("button", name="재생").is_visible()
+    page.clock.resume()
 
     # away to the next lesson and back (the page kept, or loaded again): the explorer is drawn again
     page.locator("a.md-footer__link--next").click()

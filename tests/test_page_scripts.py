@@ -1,6 +1,7 @@
 """A script meant for some pages is loaded by those pages only; the explorer's page stays within
-its budget (DOM elements and bytes of HTML); off-screen blocks skip rendering, and none that can
-be on the first screen does (overrides/partials/perf.html)."""
+its budget (DOM elements and bytes of HTML). That off-screen blocks skip rendering and none that can
+be on the first screen does (overrides/partials/perf.html) is checked in the reader's visit of
+every page (test_reader.py)."""
 
 from __future__ import annotations
 
@@ -38,34 +39,3 @@ def test_the_explorers_page_stays_within_its_budget(site):
     html = path.read_text(encoding="utf-8")
     elements = len(BeautifulSoup(html, "html.parser").find_all(True))
     assert elements <= BUDGET["elements"] and len(html.encode()) <= BUDGET["bytes"], (elements, len(html.encode()))
-
-
-# the screens a page is first seen on: a phone (Lighthouse's mobile preset) and a large monitor
-SCREENS = [(412, 823), (1920, 1080)]
-SKIPPED_ON_05 = 10  # at least this many of lesson 05's blocks wait off screen (it has 23 code blocks)
-
-
-@pytest.fixture(scope="module")
-def screens(browser):
-    """A browser context per screen, shared by the pages (the theme's files come from its cache)."""
-    contexts = {screen: browser.new_context(viewport={"width": screen[0], "height": screen[1]}) for screen in SCREENS}
-    yield contexts
-    for context in contexts.values():
-        context.close()
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("path", ["", *LESSONS, "notebooks/lab02-full-implementation"])
-def test_only_blocks_below_the_first_screen_skip_rendering(screens, base_url, path):
-    """content-visibility: auto on a block the first screen shows would draw it late, shifting what
-    follows (layout shift); below the first screen it saves the page's start-up work."""
-    for width, height in SCREENS:
-        page = screens[width, height].new_page()
-        page.goto(f"{base_url}{path}/" if path else base_url, wait_until="load")
-        tops = page.evaluate("""() => [...document.querySelectorAll('article *')]  // laid out ones (not in closed <details>)
-            .filter(e => getComputedStyle(e).contentVisibility === 'auto' && e.getClientRects().length)
-            .map(e => e.getBoundingClientRect().top + scrollY)""")
-        page.close()
-        assert all(top > height for top in tops), (width, height, sorted(tops)[:3])
-        if path == "lessons/05-gradient-descent":
-            assert len(tops) >= SKIPPED_ON_05, (width, height, len(tops))

@@ -20,6 +20,7 @@ which Debian package to install.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import html
 import re
 import shutil
@@ -197,7 +198,10 @@ def assemble(site: Path, chapters: list[Chapter], site_name: str, author: str, n
             f"<style>{PRINT_CSS}</style></head><body>{''.join(body)}</body></html>")
 
 
-def print_pdf(page_file: Path, out: Path, title: str) -> None:
+@contextlib.contextmanager
+def printer(title: str):
+    """One Chromium for the book's prints: yields ``print_pdf(page_file, out)``, which loads the page
+    afresh (fonts ready, print media) and prints it to ``out``."""
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():
@@ -207,14 +211,21 @@ def print_pdf(page_file: Path, out: Path, title: str) -> None:
     header = f'<div style="font-size:7.5pt;width:100%;text-align:right;padding-right:16mm;color:#777">{html.escape(title)}</div>'
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM)
-        try:
+
+        def print_pdf(page_file: Path, out: Path) -> None:
             page = browser.new_page()
-            page.goto(page_file.as_uri(), wait_until="load")
-            page.evaluate("document.fonts.ready")
-            page.emulate_media(media="print")
-            page.pdf(path=str(out), format="A4", print_background=True, display_header_footer=True,
-                     header_template=header, footer_template=footer, outline=True, tagged=True,
-                     margin={"top": "20mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            try:
+                page.goto(page_file.as_uri(), wait_until="load")
+                page.evaluate("document.fonts.ready")
+                page.emulate_media(media="print")
+                page.pdf(path=str(out), format="A4", print_background=True, display_header_footer=True,
+                         header_template=header, footer_template=footer, outline=True, tagged=True,
+                         margin={"top": "20mm", "bottom": "18mm", "left": "16mm", "right": "16mm"})
+            finally:
+                page.close()
+
+        try:
+            yield print_pdf
         finally:
             browser.close()
 
@@ -275,12 +286,13 @@ def build(site: Path, out: Path, config_file: Path = ROOT / "mkdocs.yml") -> Pat
         page = work / "book.html"
         page.write_text(assemble(site, chapters, config["site_name"], author, None, address), encoding="utf-8")
         first = work / "first.pdf"
-        print_pdf(page, first, config["site_name"])
-        numbers = find_pages(first, chapters)
-        page.write_text(assemble(site, chapters, config["site_name"], author, numbers, address), encoding="utf-8")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        partial = out.with_name(out.name + ".tmp")
-        print_pdf(page, partial, config["site_name"])
+        with printer(config["site_name"]) as print_pdf:
+            print_pdf(page, first)
+            numbers = find_pages(first, chapters)
+            page.write_text(assemble(site, chapters, config["site_name"], author, numbers, address), encoding="utf-8")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            partial = out.with_name(out.name + ".tmp")
+            print_pdf(page, partial)
         partial.replace(out)  # never a half-written PDF under the final name
     finally:
         shutil.rmtree(work, ignore_errors=True)

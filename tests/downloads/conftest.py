@@ -1,14 +1,16 @@
 """The clean environment the downloads run in, and its timings.
 
-The environment is two layers. The base, a venv with only the pinned torch (the CPU build
-from the machine's wheels) and ipykernel, is the slow part (about 1 GB): it is kept in
-``.cache/reader-base/`` under a digest of the Python version and ``constraints.txt``, and
-built in the background as soon as collection has chosen a ``downloads`` test, while the
-rest of the suite runs (these tests run last). Each test run then makes a fresh small venv that sees the base through a
-``.pth`` file and installs the site's wheel into it (its other dependencies at the
-project's pins); under ``pytest -n`` the workers share it, and each notebook and each script
-is a test of its own, so the workers run them side by side. The ``downloads`` marker selects
-these tests.
+The environment is two layers. The base, a venv with what a reader such as Colab already has
+(the pinned torch, the CPU build from the machine's wheels, and the other dependencies
+``pyproject.toml`` declares, at the project's pins) and ipykernel, is the slow part (about
+1 GB): it is kept in ``.cache/reader-base/`` under a digest of the Python version, that list
+and ``constraints.txt``, and built in the background as soon as collection has chosen a
+``downloads`` test, while the rest of the suite runs (these tests run last). Each test run
+then makes a fresh small venv that sees the base through a ``.pth`` file and installs the
+site's wheel into it: pip reads the wheel's own requirements and installs whatever of them the
+base lacks (nothing, when the wheel asks for what the project declares). Under ``pytest -n``
+the workers share it, and each notebook and each script is a test of its own, so the workers
+run them side by side. The ``downloads`` marker selects these tests.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import sysconfig
 import tempfile
 import threading
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +36,9 @@ import pytest
 from sitebuild import ROOT, once_per_run
 
 TORCH = re.search(r"^torch==\S+", (ROOT / "constraints.txt").read_text(), re.M).group(0)
+# what the wheel requires besides torch, as the project declares it (the base has them, as a reader's Python does)
+REQUIRES = [d for d in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+            if not re.match(r"torch\b", d)]
 BASES = ROOT / ".cache" / "reader-base"
 TIMINGS: dict[str, float] = {}
 _started: dict[str, object] = {}
@@ -60,9 +66,9 @@ def site_packages(venv: Path) -> Path:
 
 
 def _base_environment() -> None:
-    """The base venv, from the cache or built: the pinned torch and ipykernel only."""
+    """The base venv, from the cache or built: the pinned torch, the project's other dependencies and ipykernel."""
     started = time.perf_counter()
-    key = hashlib.sha256(f"{sys.version}|{sysconfig.get_platform()}|".encode()
+    key = hashlib.sha256(f"{sys.version}|{sysconfig.get_platform()}|{REQUIRES}|".encode()
                          + (ROOT / "constraints.txt").read_bytes()).hexdigest()[:16]
     base = BASES / key
     _started["base"] = base
@@ -74,7 +80,7 @@ def _base_environment() -> None:
 
 def _build_base(key: str, base: Path, started: float) -> None:
     if (base / "ready").exists():
-        TIMINGS["clean environment: base venv (torch, ipykernel) from the cache"] = time.perf_counter() - started
+        TIMINGS["clean environment: base venv (torch, the other dependencies, ipykernel) from the cache"] = time.perf_counter() - started
         return
     BASES.mkdir(parents=True, exist_ok=True)
     building = Path(tempfile.mkdtemp(prefix=f"{key}-", dir=BASES))
@@ -82,7 +88,7 @@ def _build_base(key: str, base: Path, started: float) -> None:
         subprocess.run([sys.executable, "-m", "venv", str(building)], check=True, capture_output=True)
         pip = [str(building / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
         subprocess.run([*pip, TORCH], check=True, capture_output=True)
-        subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), "ipykernel"], check=True, capture_output=True)
+        subprocess.run([*pip, "-c", str(ROOT / "constraints.txt"), *REQUIRES, "ipykernel"], check=True, capture_output=True)
     except subprocess.CalledProcessError as error:
         _started["error"] = f"{error.cmd}:\n{error.stdout}{error.stderr}"
         shutil.rmtree(building, ignore_errors=True)
@@ -96,7 +102,7 @@ def _build_base(key: str, base: Path, started: float) -> None:
     for old in BASES.iterdir():  # bases of other pins
         if old.name != key and not old.name.startswith(f"{key}-") and old.name != f"{key}.lock":
             shutil.rmtree(old, ignore_errors=True)
-    TIMINGS["clean environment: base venv (torch, ipykernel), built"] = time.perf_counter() - started
+    TIMINGS["clean environment: base venv (torch, the other dependencies, ipykernel), built"] = time.perf_counter() - started
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -128,11 +134,11 @@ class Reader:
 
 @pytest.fixture(scope="session")
 def reader(wheel, tmp_path_factory) -> Reader:
-    """A fresh venv that sees only the base (torch, ipykernel) and has the site's wheel installed,
-    made once per test run (under `pytest -n`, by the first worker that needs it).
+    """A fresh venv that sees only the base (torch, the other dependencies, ipykernel) and has the site's
+    wheel installed, made once per test run (under `pytest -n`, by the first worker that needs it).
 
-    The wheel's other dependencies (matplotlib, ...) come at the project's pins, so that the
-    figures compare byte for byte; torch is not pinned: the wheel must take the base's.
+    The wheel's other dependencies (matplotlib, ...) are at the project's pins, so that the figures
+    compare byte for byte; torch is not pinned: the wheel must take the base's.
     """
     if "thread" not in _started:
         pytest.skip("the clean environment starts only when a downloads test is selected")
