@@ -91,9 +91,9 @@ def test_a_reader_visiting_the_page(reader_context, site, base_url, path):
     WCAG 2 A/AA violation (axe is bundled with axe-playwright-python, no download), and none
     of its colour rules fails after the reader switches to the dark palette with the header's
     button (the palette changes colours only), every figure has Korean alternative text and a
-    caption and is drawn, every formula is laid out (a fraction's numerator above its
-    denominator), and at phone width nothing overflows sideways and a wide formula scrolls
-    visibly. Blocks that skip rendering until scrolled to (content-visibility: auto) all start below the
+    caption and is drawn, the page carries its Open Graph card and its canonical address,
+    every formula is laid out (a fraction's numerator above its denominator), and at phone
+    width nothing overflows sideways and a wide formula scrolls visibly. Blocks that skip rendering until scrolled to (content-visibility: auto) all start below the
     first screen of a phone and of a large monitor: on the first screen they would be drawn late and
     shift what follows. Each screen is the page resized to it: the CSS decides which blocks skip, by
     their place in the page, and the first of them starts where a load at that size puts it (checked
@@ -124,6 +124,9 @@ def test_a_reader_visiting_the_page(reader_context, site, base_url, path):
     # on a lesson, are not sent back)
     result = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}, "resultTypes": ["violations"]})
     title = page.title()
+    # what a link to the page shows where it is shared, and the address search engines keep
+    og = page.eval_on_selector_all("meta[property^='og:']", "ms => Object.fromEntries(ms.map(m => [m.getAttribute('property'), m.content]))")
+    canonical, lang = page.get_attribute("link[rel=canonical]", "href"), page.get_attribute("html", "lang")
     checked = len(result.response["passes"])  # rules that found something to check and passed
     violations = {v["id"]: [n["html"][:120] for n in v["nodes"][:3]] for v in result.response["violations"]}
     page.click('label[for="__palette_1"]')  # the header's button: 어두운 화면으로 바꾸기
@@ -162,6 +165,8 @@ def test_a_reader_visiting_the_page(reader_context, site, base_url, path):
     page.close()
 
     assert title and errors == []
+    assert og["og:title"] and og["og:description"] and og["og:url"].startswith("https://") and og["og:locale"] == "ko_KR"
+    assert canonical == og["og:url"] and og["og:url"].endswith("/" + path) and lang == "ko"
     for screen, starts in tops.items():
         assert all(top > screen[1] for top in starts), (screen, sorted(starts)[:3])
         if path.startswith("lessons/05"):
@@ -200,14 +205,3 @@ def test_keyboard_reaches_the_search_and_every_link(browser, base_url):
     page.close()
     assert search, "the search box is not reachable with Tab"
     assert targets - reached == set()
-
-
-def test_pages_carry_open_graph_and_canonical_links(browser, base_url):
-    page = browser.new_page()
-    for path in PAGES[:8]:
-        page.goto(base_url + path)
-        og = page.eval_on_selector_all("meta[property^='og:']", "ms => Object.fromEntries(ms.map(m => [m.getAttribute('property'), m.content]))")
-        assert og["og:title"] and og["og:description"] and og["og:url"].startswith("https://") and og["og:locale"] == "ko_KR"
-        assert page.get_attribute("link[rel=canonical]", "href") == og["og:url"]
-        assert page.get_attribute("html", "lang") == "ko"
-    page.close()
