@@ -1,14 +1,14 @@
 """The clean environment the downloads run in, and its timings.
 
-The environment is two layers. The base, a venv with what a reader such as Colab already has
-(the pinned torch, the CPU build from the machine's wheels, and the other dependencies
-``pyproject.toml`` declares, at the project's pins) and ipykernel, is the slow part (about
-1 GB): it is kept in ``.cache/reader-base/`` under a digest of the Python version, that list
+The environment is two layers. The base, a venv with the pinned torch (the CPU build from the
+machine's wheels), the other dependencies ``pyproject.toml`` declares (at the project's pins)
+and ipykernel, is the slow part (about 1 GB): it is kept in ``.cache/reader-base/`` under a digest of the Python version, that list
 and ``constraints.txt``, and built in the background as soon as collection has chosen a
 ``downloads`` test, while the rest of the suite runs (these tests run last). Each test run
 then makes a fresh small venv that sees the base through a ``.pth`` file and installs the
 site's wheel into it: pip reads the wheel's own requirements and installs whatever of them the
-base lacks (nothing, when the wheel asks for what the project declares). Under ``pytest -n``
+base lacks (nothing, when the wheel asks for what the project declares: test_downloads.py checks
+that it does, and that pip finds every requirement met). Under ``pytest -n``
 the workers share it, and each notebook and each script is a test of its own, so the workers
 run them side by side. The ``downloads`` marker selects these tests.
 """
@@ -36,7 +36,7 @@ import pytest
 from sitebuild import ROOT, once_per_run
 
 TORCH = re.search(r"^torch==\S+", (ROOT / "constraints.txt").read_text(), re.M).group(0)
-# what the wheel requires besides torch, as the project declares it (the base has them, as a reader's Python does)
+# what the wheel requires besides torch, as the project declares it (test_downloads.py checks that the wheel asks for these)
 REQUIRES = [d for d in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
             if not re.match(r"torch\b", d)]
 BASES = ROOT / ".cache" / "reader-base"

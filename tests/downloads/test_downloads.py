@@ -2,9 +2,9 @@
 
 Every lesson page offers its code as a notebook and a script, and the site publishes the
 wheel of linreg they install. Here a clean virtual environment gets only the pinned torch
-(``pip install torch==2.13.0``) and that wheel (its other dependencies at the project's
-pins, so figures compare byte for byte), and every downloaded script and notebook runs in
-it; each block's printed output must equal the page's output for that block (the notebook
+(``pip install torch==2.13.0``), the other dependencies the project declares (at the
+project's pins, so figures compare byte for byte; the wheel must ask for exactly these) and
+that wheel, and every downloaded script and notebook runs in it; each block's printed output must equal the page's output for that block (the notebook
 stores the page's outputs: that is what it is compared with). The site is the one the suite
 builds anyway; the environment is set up once per test run (see conftest.py). Select with
 ``-m downloads``.
@@ -100,6 +100,20 @@ def test_the_wheel_holds_the_package_and_its_reference_data(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "linreg/resources/lab02-original-outputs.md" in names and "linreg/train.py" in names
     assert not [n for n in names if "__pycache__" in n or n.startswith(("tests/", "docs/"))]
+
+
+def test_the_wheel_requires_what_the_project_declares(wheel):
+    """The clean environment holds the dependencies pyproject.toml declares (conftest.py), so the wheel must
+    ask for exactly those: a requirement it left out would go unnoticed there."""
+    from packaging.requirements import Requirement
+
+    archive = zipfile.ZipFile(wheel)
+    (metadata,) = [name for name in archive.namelist() if name.endswith(".dist-info/METADATA")]
+    asked = [Requirement(line.split(":", 1)[1].strip()) for line in archive.read(metadata).decode().splitlines()
+             if line.startswith("Requires-Dist:")]
+    asked = [r for r in asked if r.marker is None or "extra" not in str(r.marker)]  # the extras are the site's own
+    declared = [Requirement(d) for d in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]]
+    assert declared and {(r.name, r.specifier) for r in asked} == {(r.name, r.specifier) for r in declared}
 
 
 def test_the_notebook_page_is_the_full_implementation_download(site):
