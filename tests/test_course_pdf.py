@@ -6,10 +6,10 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
-from html import unescape
 import subprocess
 import sys
 from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -68,9 +68,6 @@ class Book:
     pages: list[str]  # each page's text (PDFium's), extracted once
     unmapped: int  # characters PDFium found no Unicode mapping for
 
-    def __iter__(self):
-        return iter((self.path, self.reader))
-
 
 def text_of(book: Book) -> str:
     text = "".join(book.pages)
@@ -83,7 +80,8 @@ def text_of(book: Book) -> str:
 
 
 def heading(site, page: str) -> str:
-    """The text of the page's first heading in its article (only that element is parsed: whole pages take seconds)."""
+    """The text of the page's first heading in its article (only that element is parsed: the tests ask for
+    two dozen headings, and a whole lesson takes a tenth of a second to parse)."""
     html = site.page(page)
     h1 = re.search(r"<h1\b.*?</h1>", html[html.index("<article"):], re.S).group(0)
     return BeautifulSoup(h1, "html.parser").get_text(" ", strip=True).rstrip("¶")
@@ -99,7 +97,7 @@ def test_every_lesson_and_the_last_training_line_are_in_the_book(site, book):
 
 
 def test_every_font_is_embedded_and_one_is_korean(book):
-    _, reader = book
+    reader = book.reader
     names, missing, drawn = set(), [], 0
     for page in reader.pages:
         fonts = page.get("/Resources", {}).get("/Font", {})
@@ -121,8 +119,7 @@ def test_every_font_is_embedded_and_one_is_korean(book):
 
 
 def test_bookmarks_and_the_contents_name_the_same_pages(site, book):
-    path, reader = book
-    marks = course_pdf.outline(path)
+    marks = course_pdf.outline(book.path)
     titles = [re.sub(r"\s+", "", title) for title, _ in marks]
     for lesson in LESSONS:  # (Chromium may repeat a heading's text in its bookmark)
         assert any(t.startswith(re.sub(r"\s+", "", heading(site, lesson))) for t in titles), lesson
@@ -135,8 +132,7 @@ def test_bookmarks_and_the_contents_name_the_same_pages(site, book):
 
 
 def test_size_and_length_stay_within_bounds(book):
-    path, reader = book
-    assert 20 <= len(reader.pages) <= MAX_PAGES and path.stat().st_size <= MAX_BYTES
+    assert 20 <= len(book.reader.pages) <= MAX_PAGES and book.path.stat().st_size <= MAX_BYTES
 
 
 def test_no_site_chrome_and_answers_printed_open(site, book):
@@ -146,7 +142,7 @@ def test_no_site_chrome_and_answers_printed_open(site, book):
 
 
 def test_the_home_page_links_the_pdf_with_its_size(site, book, tmp_path, cache_dir):
-    path, reader = book
+    path, reader = book.path, book.reader
     result = build(tmp_path / "site", env={"EXEC_CACHE_DIR": str(cache_dir), "COURSE_PDF": str(path)})
     assert result.returncode == 0, result.log
     link = BeautifulSoup(result.page(""), "html.parser").select_one("p.course-pdf")

@@ -51,7 +51,7 @@ def gradient_descent_float64(lr: float, nb_epochs: int) -> tuple[list[float], li
     return Ws, bs, costs
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 def test_the_grid_covers_the_issues_learning_rates_and_the_lectures_setting(data):
     assert {0.001, 0.01, 0.05, 0.1, 0.15, 0.18, 0.2, 0.3} <= set(data["lrs"])
     assert data["lrs"] == sorted(data["lrs"]) and 1000 in data["epochs"]
@@ -61,7 +61,7 @@ def test_the_grid_covers_the_issues_learning_rates_and_the_lectures_setting(data
         f"Epoch 1000/1000 W: {Ws[-1]:.3f}, b: {bs[-1]:.3f} Cost: {costs[-1]:.6f}"
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 @pytest.mark.parametrize("lr", LEARNING_RATES)
 def test_each_final_line_is_the_one_a_separate_run_of_that_length_logs(data, lr):
     run = data["runs"][data["lrs"].index(lr)]
@@ -75,7 +75,7 @@ def test_each_final_line_is_the_one_a_separate_run_of_that_length_logs(data, lr)
             assert run["finals"][str(n)] == lines[-1]
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 @pytest.mark.parametrize("lr", LEARNING_RATES)
 def test_every_drawn_epoch_prints_as_the_lectures_log_line_for_it(data, lr):
     """What explorer.js prints for a frame (js_fixed of the shipped numbers) is linreg's own log line."""
@@ -89,7 +89,7 @@ def test_every_drawn_epoch_prints_as_the_lectures_log_line_for_it(data, lr):
         assert printed == logged[epoch]
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 @pytest.mark.parametrize("lr", LEARNING_RATES)
 def test_the_path_follows_a_hand_written_float64_loop(data, lr):
     run = data["runs"][data["lrs"].index(lr)]
@@ -114,7 +114,7 @@ def test_drawn_epochs_are_dense_first_then_sparse_and_keep_what_is_asked():
     assert 1234 in drawn and 5000 not in drawn and drawn[-1] == 3000 and drawn == sorted(set(drawn))
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 def test_a_divergent_run_ends_at_its_last_finite_cost(data):
     for run in data["runs"]:
         assert len(epochs(data, run)) == len(run["W"]) == len(run["b"]) == len(run["cost"])
@@ -123,7 +123,7 @@ def test_a_divergent_run_ends_at_its_last_finite_cost(data):
     assert any(run["diverged"] for run in data["runs"]) and any(run["diverged"] is None for run in data["runs"])
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 def test_contours_lie_on_their_cost_level(data):
     """Every drawn contour point is within 0.002 (in W and b: a fifth of a pixel) of its level's true line."""
     dataset = blog_data()
@@ -137,7 +137,7 @@ def test_contours_lie_on_their_cost_level(data):
                 assert abs(cost - level) / math.hypot(dW.item(), db.item()) < 0.002, (level, W, b, cost)
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 def test_the_window_holds_every_convergent_path_the_start_and_the_minimum(data):
     W0, W1, b0, b1 = data["window"]
     assert W0 < 0 < 2 < W1 and b0 < 0 < b1
@@ -160,7 +160,7 @@ def test_simplify_keeps_the_ends_and_drops_points_on_a_straight_line():
     assert simplify([(0, 0), (1, 0.001), (2, 0)], 0.01) == [(0, 0), (2, 0)]
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 def test_html_holds_the_data_hidden_and_defers_the_script(data):
     page = explorer_html(data)
     attribute = re.search(r'<div class="linreg-explorer" data-explorer="([^"]*)" hidden></div>', page).group(1)
@@ -169,7 +169,7 @@ def test_html_holds_the_data_hidden_and_defers_the_script(data):
     assert "application/json" not in page  # Material's instant navigation would run it as JavaScript
 
 
-@pytest.mark.slow  # the explorer's whole grid, computed once per module (seconds)
+@pytest.mark.slow  # the explorer's whole grid, computed once per run (seconds)
 def test_script_and_data_fit_the_budget_of_60_kb_gzipped(data):
     script = (ROOT / "docs" / "assets" / "js" / "explorer.js").read_bytes()
     total = len(gzip.compress(script, 9)) + len(gzip.compress(explorer_html(data).encode(), 9))

@@ -2,15 +2,15 @@
 
 The environment is two layers. The base, a venv with the pinned torch (the CPU build from the
 machine's wheels), the other dependencies ``pyproject.toml`` declares (at the project's pins)
-and ipykernel, is the slow part (about 1 GB): it is kept in ``.cache/reader-base/`` under a digest of the Python version, that list
-and ``constraints.txt``, and built in the background as soon as collection has chosen a
-``downloads`` test, while the rest of the suite runs (these tests run last). Each test run
-then makes a fresh small venv that sees the base through a ``.pth`` file and installs the
-site's wheel into it: pip reads the wheel's own requirements and installs whatever of them the
-base lacks (nothing, when the wheel asks for what the project declares: test_downloads.py checks
-that it does, and that pip finds every requirement met). Under ``pytest -n``
-the workers share it, and each notebook and each script is a test of its own, so the workers
-run them side by side. The ``downloads`` marker selects these tests.
+and ipykernel, is the slow part (about 1 GB): it is kept in ``.cache/reader-base/`` under a
+digest of the Python version, that list and ``constraints.txt``, and built in the background
+as soon as collection has chosen a ``downloads`` test, while the rest of the suite runs (these
+tests run last). Each test run then makes a fresh small venv that sees the base through a
+``.pth`` file and installs the site's wheel into it: pip reads the wheel's own requirements
+and installs whatever of them the base lacks (nothing, when the wheel asks for what the
+project declares: test_downloads.py checks that it does, and that pip finds every requirement
+met). Under ``pytest -n`` the workers share it, and each notebook and each script is a test of
+its own, so the workers run them side by side. The ``downloads`` marker selects these tests.
 """
 
 from __future__ import annotations
@@ -159,7 +159,7 @@ def reader(wheel, tmp_path_factory) -> Reader:
                                        if not line.startswith("torch==")))
         subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
                         "-c", str(constraints), str(wheel)], check=True)
-        TIMINGS["session venv with the site's wheel and its dependencies"] = time.perf_counter() - started
+        TIMINGS["session venv with the site's wheel"] = time.perf_counter() - started
         kernel = folder / "kernels" / "reader"
         kernel.mkdir(parents=True)
         (kernel / "kernel.json").write_text(json.dumps({
